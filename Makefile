@@ -1,0 +1,64 @@
+# Two commands matter: `make run` and `make test`. Everything else is a step they share.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VENDOR := static/vendor
+
+.PHONY: run test setup setup-test assets translations lint typecheck migrations-check pytest extract-messages clean
+
+run: setup
+	$(BIN)/esn migrate
+	$(BIN)/esn seed --demo --if-empty
+	$(BIN)/esn serve
+
+test: setup-test lint typecheck migrations-check pytest
+
+setup: $(VENV)/.installed assets translations
+
+setup-test: $(VENV)/.installed-test assets translations
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+assets: $(VENDOR)/.installed
+
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/htmx.org/dist/ext/hx-ws.min.js $(VENDOR)/hx-ws.min.js
+	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/pico.min.css
+	touch $@
+
+translations:
+	$(BIN)/pybabel compile -q -d esn/locale -D messages
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _ -k _n:1,2 -k lazy_gettext -o esn/locale/messages.pot .
+	$(BIN)/pybabel update -N --no-location -i esn/locale/messages.pot -d esn/locale -D messages
+
+lint:
+	$(BIN)/ruff check esn tests migrations
+	$(BIN)/ruff format --check esn tests
+
+typecheck:
+	$(BIN)/mypy
+
+migrations-check:
+	rm -f var/alembic-check.sqlite3
+	ESN_DATABASE_URL=sqlite+aiosqlite:///var/alembic-check.sqlite3 $(BIN)/esn migrate
+	ESN_DATABASE_URL=sqlite+aiosqlite:///var/alembic-check.sqlite3 $(BIN)/alembic check
+	rm -f var/alembic-check.sqlite3
+
+pytest:
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var/alembic-check.sqlite3

@@ -1,0 +1,1 @@
+"""Accounts: credentials, roles, sessions, login throttling and password reset."""

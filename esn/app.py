@@ -1,0 +1,51 @@
+"""The application factory: lifespan-owned resources, middleware, routes. Wiring only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from esn.database import create_engine, create_session_factory
+from esn.mail import Mailer
+from esn.routes import build_routes
+from esn.settings import Settings
+from esn.web.context import RequestContextMiddleware
+from esn.web.errors import EXCEPTION_HANDLERS
+from esn.web.security import SecurityHeadersMiddleware
+from esn.web.templating import create_templates
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the ASGI app for ``settings`` (read from the environment by default)."""
+    settings = settings or Settings.from_env()
+    logging.basicConfig(level=logging.INFO)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.session_factory = create_session_factory(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = Starlette(
+        debug=settings.debug,
+        routes=build_routes(),
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+            Middleware(RequestContextMiddleware, settings=settings),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = create_templates()
+    app.state.mailer = Mailer(settings.smtp_url, settings.mail_from)
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    return app

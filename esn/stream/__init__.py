@@ -1,0 +1,1 @@
+"""Streams: the home page and, later, posts and conversation."""

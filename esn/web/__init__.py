@@ -1,0 +1,1 @@
+"""HTTP plumbing only: templates, htmx helpers, CSRF, security headers, errors, auth."""

@@ -1,0 +1,76 @@
+"""Jinja2 with jinja2-fragments: one template per page, one block for htmx."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from jinja2_fragments.starlette import Jinja2Blocks
+from starlette.requests import Request
+from starlette.responses import Response
+
+from esn.clock import as_utc
+from esn.web import i18n
+from esn.web.csrf import CSRF_FIELD
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def is_htmx(request: Request) -> bool:
+    """True for a request htmx made (it wants a fragment, not a page)."""
+    return request.headers.get("hx-request") == "true"
+
+
+def _common_context(request: Request) -> dict[str, Any]:
+    state = request.state
+    return {
+        "current_user": getattr(state, "user", None),
+        "csrf_token": getattr(state, "csrf_token", ""),
+        "csrf_field": CSRF_FIELD,
+        "locale": i18n.get_locale(),
+        "locales": i18n.LOCALE_NAMES,
+    }
+
+
+def _format_datetime(value: datetime, fmt: str = "medium", tz: str = "Europe/Paris") -> str:
+    return format_datetime(as_utc(value), fmt, tzinfo=ZoneInfo(tz), locale=i18n.get_locale())
+
+
+def create_templates() -> Jinja2Blocks:
+    """The template environment, translations wired to the request's locale."""
+    templates = Jinja2Blocks(
+        directory=str(TEMPLATE_DIR), context_processors=[_common_context]
+    )
+    env = templates.env
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+    env.filters["datetime"] = _format_datetime
+    return templates
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """Render a page, or only ``block`` of it when htmx asked.
+
+    ``Vary: HX-Request`` keeps caches from serving a fragment as a page.
+    """
+    templates: Jinja2Blocks = request.app.state.templates
+    kwargs: dict[str, Any] = {}
+    if block and is_htmx(request):
+        kwargs["block_name"] = block
+    response: Response = templates.TemplateResponse(
+        request, name, context or {}, status_code=status_code, **kwargs
+    )
+    response.headers["vary"] = "HX-Request, Cookie"
+    return response

@@ -1,0 +1,159 @@
+"""Shared fixtures: a migrated database, the app, an HTTP client, people."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.applications import Starlette
+
+from esn.accounts.models import User
+from esn.app import create_app
+from esn.models import metadata
+from esn.people.models import Profile
+from esn.people.service import NewPerson, create_person
+from esn.settings import PROJECT_ROOT, Settings
+
+PASSWORD = "correct horse battery staple"
+
+
+def alembic_config(database_url: str) -> Config:
+    """An Alembic config for ``database_url`` that leaves logging alone."""
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def run_in_thread(function: Callable[[], None]) -> None:
+    """Run blocking code that starts its own event loop (Alembic's env.py)."""
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            function()
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The test database, migrated to head: PostgreSQL when ESN_TEST_DATABASE_URL is set."""
+    url = os.environ.get("ESN_TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    config = alembic_config(url)
+    run_in_thread(lambda: command.downgrade(config, "base"))
+    run_in_thread(lambda: command.upgrade(config, "head"))
+    yield url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Settings for one test: its own var/ folder, the shared test database."""
+    return Settings(
+        database_url=database_url,
+        secret_key="test-secret-key-that-is-long-enough-to-sign",
+        var_dir=tmp_path / "var",
+        base_url="http://testserver",
+    )
+
+
+async def _empty_tables(app: Starlette) -> None:
+    async with app.state.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(metadata.sorted_tables):
+                await connection.execute(table.delete())
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    """The application with its lifespan running, on an emptied database."""
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        await _empty_tables(application)
+        yield application
+
+
+@pytest.fixture
+async def db(app: Starlette) -> AsyncIterator[AsyncSession]:
+    """A database session on the app's engine."""
+    async with app.state.session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the app in-process."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+MakePerson = Callable[..., Awaitable[tuple[User, Profile]]]
+
+
+@pytest.fixture
+def make_person(app: Starlette) -> MakePerson:
+    """Create a person (account and profile) with the test password."""
+    counter = iter(range(1, 10_000))
+
+    async def make(name: str | None = None, **fields: object) -> tuple[User, Profile]:
+        number = next(counter)
+        name = name or f"Person {number}"
+        email = str(fields.pop("email", f"person{number}@example.com"))
+        async with app.state.session_factory() as session:
+            return await create_person(
+                session,
+                NewPerson(email=email, name=name, password=PASSWORD, **fields),  # type: ignore[arg-type]
+            )
+
+    return make
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
+
+
+async def csrf_token(client: httpx.AsyncClient, path: str = "/login") -> str:
+    """The CSRF token a page gives this client (fetching the page sets the cookie)."""
+    response = await client.get(path)
+    match = CSRF_META.search(response.text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+async def log_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
+    """Log ``client`` in through the login form."""
+    token = await csrf_token(client)
+    return await client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+
+
+@pytest.fixture
+async def signed_in(
+    client: httpx.AsyncClient, make_person: MakePerson
+) -> tuple[httpx.AsyncClient, User, Profile]:
+    """A client signed in as a fresh employee."""
+    user, profile = await make_person("Alice Martin", department="Engineering")
+    response = await log_in(client, user.email)
+    assert response.status_code == 303
+    return client, user, profile
