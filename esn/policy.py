@@ -30,3 +30,10 @@ def can_see_directory(actor: User | None) -> bool:
 def can_follow(actor: User | None, followee_id: int) -> bool:
     """Anyone signed in may follow anyone else, never themselves."""
     return actor is not None and actor.is_active and actor.id != followee_id
+
+
+def can_see_profile(actor: User | None, person: User) -> bool:
+    """Signed-in staff see active people; only administrators see deactivated ones."""
+    if not can_see_directory(actor):
+        return False
+    return person.is_active or is_admin(actor)

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
+import secrets
+import socket
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
@@ -51,16 +63,51 @@ def run_in_thread(function: Callable[[], None]) -> None:
         raise errors[0]
 
 
+async def _create_database(admin_url: str, name: str) -> None:
+    connection = await asyncpg.connect(admin_url)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+async def _drop_database(admin_url: str, name: str) -> None:
+    connection = await asyncpg.connect(admin_url)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+@contextmanager
+def scratch_postgres_database(base_url: str, label: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database beside ``base_url``'s, dropped afterwards.
+
+    Test runs never share tables, so two runs (or a run and a developer's
+    server) on one PostgreSQL cannot disturb each other.
+    """
+    url = make_url(base_url)
+    name = f"esn_{label}_{secrets.token_hex(4)}"
+    admin_url = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    run_in_thread(lambda: asyncio.run(_create_database(admin_url, name)))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        run_in_thread(lambda: asyncio.run(_drop_database(admin_url, name)))
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The test database, migrated to head: PostgreSQL when ESN_TEST_DATABASE_URL is set."""
-    url = os.environ.get("ESN_TEST_DATABASE_URL")
-    if not url:
+    base_url = os.environ.get("ESN_TEST_DATABASE_URL")
+    if not base_url:
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-    config = alembic_config(url)
-    run_in_thread(lambda: command.downgrade(config, "base"))
-    run_in_thread(lambda: command.upgrade(config, "head"))
-    yield url
+        run_in_thread(lambda: command.upgrade(alembic_config(url), "head"))
+        yield url
+        return
+    with scratch_postgres_database(base_url, "test") as url:
+        run_in_thread(lambda: command.upgrade(alembic_config(url), "head"))
+        yield url
 
 
 @pytest.fixture
@@ -132,7 +179,7 @@ def make_person(app: Starlette) -> MakePerson:
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
 
 
-async def csrf_token(client: httpx.AsyncClient, path: str = "/login") -> str:
+async def csrf_token(client: httpx.AsyncClient, path: str = "/password-reset") -> str:
     """The CSRF token a page gives this client (fetching the page sets the cookie)."""
     response = await client.get(path)
     match = CSRF_META.search(response.text)
@@ -157,3 +204,48 @@ async def signed_in(
     response = await log_in(client, user.email)
     assert response.status_code == 303
     return client, user, profile
+
+
+@dataclass
+class Outbox:
+    """Messages a real in-process SMTP server received."""
+
+    url: str
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    def wait_for(self, count: int = 1, timeout: float = 5.0) -> list[EmailMessage]:
+        """Block until ``count`` messages arrived (the server runs in its own thread)."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.messages
+
+
+class _Collect:
+    def __init__(self, outbox: Outbox) -> None:
+        self.outbox = outbox
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        parsed = message_from_bytes(envelope.content, policy=email_policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.outbox.messages.append(parsed)
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Outbox]:
+    """A real SMTP server (aiosmtpd) on a free local port, collecting what it receives."""
+    port = _free_port()
+    outbox = Outbox(url=f"smtp://127.0.0.1:{port}")
+    controller = Controller(_Collect(outbox), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield outbox
+    finally:
+        controller.stop()

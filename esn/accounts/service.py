@@ -214,10 +214,10 @@ async def change_password(
     if errors:
         raise InvalidInput(errors)
     assert actor.id is not None
-    actor.password_hash = hash_password(new_password)
-    db.add(actor)
+    user = await get_user(db, actor.id)
+    user.password_hash = hash_password(new_password)
     await _end_all_sessions(db, actor.id)
-    token = await _open_session(db, settings, actor, user_agent)
+    token = await _open_session(db, settings, user, user_agent)
     await db.commit()
     return token
 
@@ -303,8 +303,9 @@ async def reset_password(db: AsyncSession, token: str, new_password: str) -> Non
 
 async def set_locale(db: AsyncSession, actor: User, locale: str) -> None:
     """Remember the interface language the person chose."""
-    actor.locale = locale
-    db.add(actor)
+    assert actor.id is not None
+    user = await get_user(db, actor.id)
+    user.locale = locale
     await db.commit()
 
 

@@ -166,7 +166,6 @@ async def change_password(request: Request) -> Response:
     if data is not None:
         try:
             async with db_session(request) as db:
-                user = await accounts.get_user(db, user.id or 0)
                 token = await accounts.change_password(
                     db,
                     request.app.state.settings,
@@ -195,7 +194,6 @@ async def switch_language(request: Request) -> Response:
     user = request.state.user
     if user is not None:
         async with db_session(request) as db:
-            user = await accounts.get_user(db, user.id)
             await accounts.set_locale(db, user, data.locale)
     response.headers.append(
         "set-cookie",
