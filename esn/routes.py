@@ -19,6 +19,8 @@ def build_routes() -> list[BaseRoute]:
         Route("/", stream.home, name="home"),
         Route("/healthz", health.healthz, name="healthz"),
         *accounts.routes,
+        # The directory lives at /people itself, which a Mount only matches with a slash.
+        Route("/people", people.directory, name="directory"),
         Mount("/people", routes=people.routes, name="people"),
         Route("/org", people.org_chart, name="org"),
         Mount("/admin", routes=admin.routes, name="admin"),

@@ -17,6 +17,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from esn import policy
 from esn.accounts import service as accounts
@@ -265,19 +266,20 @@ async def _load_existing(db: AsyncSession, emails: Iterable[str]) -> dict[str, _
     """Accounts with these emails, then their managers up the chain until it ends."""
     found: dict[str, _Existing] = {}
     seen_ids: set[int] = set()
-    query = select(User.id, User.email, Profile.manager_id, Profile.user_id).outerjoin(
-        Profile, Profile.user_id == User.id
-    )
+    query = select(
+        col(User.id), col(User.email), col(Profile.manager_id), col(Profile.user_id)
+    ).outerjoin(Profile, col(Profile.user_id) == col(User.id))
     pending_emails = sorted(set(emails))
     pending_ids: list[int] = []
     while pending_emails or pending_ids:
         conditions = [
-            *(User.email.in_(chunk) for chunk in _chunks(pending_emails)),  # type: ignore[attr-defined]
-            *(User.id.in_(chunk) for chunk in _chunks(pending_ids)),  # type: ignore[union-attr]
+            *(col(User.email).in_(chunk) for chunk in _chunks(pending_emails)),
+            *(col(User.id).in_(chunk) for chunk in _chunks(pending_ids)),
         ]
         pending_emails, pending_ids = [], []
         for condition in conditions:
             for user_id, email, manager_id, profile_id in await db.execute(query.where(condition)):
+                assert user_id is not None  # a primary key
                 seen_ids.add(user_id)
                 found[email] = _Existing(user_id, email, manager_id, profile_id is not None)
         # Walk up: a loop may pass through people the file does not mention.
@@ -377,16 +379,18 @@ def _changed(profile: Profile, user: User, row: _Row, manager_id: int | None) ->
     return changed
 
 
-async def _apply(db: AsyncSession, rows: list[_Row]) -> ImportSummary:
+async def _apply(
+    db: AsyncSession, rows: list[_Row], existing: dict[str, _Existing]
+) -> ImportSummary:
     """Create and update everyone, then link managers once every id exists."""
-    existing_emails = [row.email for row in rows]
+    emails = [row.email for row in rows]
     users: dict[str, User] = {}
     profiles: dict[int, Profile] = {}
-    for chunk in _chunks(existing_emails):
+    for chunk in _chunks(emails):
         for user, profile in await db.execute(
             select(User, Profile)
-            .join(Profile, Profile.user_id == User.id)
-            .where(User.email.in_(chunk))  # type: ignore[attr-defined]
+            .join(Profile, col(Profile.user_id) == col(User.id))
+            .where(col(User.email).in_(chunk))
         ):
             users[user.email] = user
             profiles[profile.user_id] = profile
@@ -416,7 +420,8 @@ async def _apply(db: AsyncSession, rows: list[_Row]) -> ImportSummary:
         users[row.email] = user
         profiles[user.id] = profile
         created_emails.add(row.email)
-    manager_ids = await _manager_ids(db, rows, users)
+    manager_ids = {email: known.id for email, known in existing.items()}
+    manager_ids.update({email: user.id for email, user in users.items() if user.id is not None})
     updated = 0
     for row in rows:
         user = users[row.email]
@@ -429,19 +434,6 @@ async def _apply(db: AsyncSession, rows: list[_Row]) -> ImportSummary:
     return ImportSummary(created=created, updated=updated, unchanged=len(rows) - created - updated)
 
 
-async def _manager_ids(
-    db: AsyncSession, rows: list[_Row], users: dict[str, User]
-) -> dict[str, int]:
-    ids = {email: user.id for email, user in users.items() if user.id is not None}
-    wanted = sorted({row.manager_email for row in rows if row.manager_email} - ids.keys())
-    for chunk in _chunks(wanted):
-        for user_id, email in await db.execute(
-            select(User.id, User.email).where(User.email.in_(chunk))  # type: ignore[attr-defined]
-        ):
-            ids[email] = user_id
-    return ids
-
-
 async def apply_people_csv(
     db: AsyncSession, data: bytes, actor: User | None = None
 ) -> ImportSummary:
@@ -452,6 +444,7 @@ async def apply_people_csv(
     ImportRejected with every problem found, having written nothing.
     """
     checked = _read(data)
+    existing: dict[str, _Existing] = {}
     if checked.rows and not any(p.line is None for p in checked.problems):
         emails = [row.email for row in checked.rows]
         emails += [row.manager_email for row in checked.rows if row.manager_email]
@@ -461,7 +454,7 @@ async def apply_people_csv(
     if checked.problems:
         raise ImportRejected(sorted(checked.problems, key=lambda p: p.line or 0))
     try:
-        summary = await _apply(db, checked.rows)
+        summary = await _apply(db, checked.rows, existing)
         await db.commit()
     except (ImportRejected, IntegrityError) as exc:
         await db.rollback()

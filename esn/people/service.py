@@ -33,6 +33,7 @@ MAX_REPORTS = 200
 # Deeper than any real hierarchy; the bound keeps a looping import harmless.
 MAX_CHAIN = 20
 MAX_CHAIN_CHECK = 200
+MAX_HANDLE_LENGTH = 64
 
 
 def fold(text: str) -> str:
@@ -56,8 +57,8 @@ async def _unique_handle(db: AsyncSession, name: str) -> str:
     taken = set(
         (
             await db.execute(
-                select(Profile.handle).where(
-                    (Profile.handle == base) | Profile.handle.startswith(f"{base}-")  # type: ignore[attr-defined]
+                select(col(Profile.handle)).where(
+                    (col(Profile.handle) == base) | col(Profile.handle).startswith(f"{base}-")
                 )
             )
         ).scalars()
@@ -130,7 +131,7 @@ async def create_person(db: AsyncSession, new: NewPerson) -> tuple[User, Profile
 
 async def replace_skills(db: AsyncSession, user_id: int, names: list[str]) -> None:
     """Set a person's skills to ``names`` (duplicates by normalised form dropped)."""
-    existing = (await db.execute(select(Skill).where(Skill.user_id == user_id))).scalars()
+    existing = (await db.execute(select(Skill).where(col(Skill.user_id) == user_id))).scalars()
     for skill in existing:
         await db.delete(skill)
     await db.flush()
@@ -159,15 +160,15 @@ async def home_overview(db: AsyncSession, user: User) -> HomeOverview:
         (
             await db.execute(
                 select(Profile)
-                .join(Follow, Follow.followee_id == Profile.user_id)
-                .where(Follow.follower_id == user.id)
-                .order_by(Profile.display_name)
+                .join(Follow, col(Follow.followee_id) == col(Profile.user_id))
+                .where(col(Follow.follower_id) == user.id)
+                .order_by(col(Profile.display_name))
                 .limit(50)
             )
         ).scalars()
     )
     follower_count = (
-        await db.execute(select(func.count()).where(Follow.followee_id == user.id))
+        await db.execute(select(func.count()).where(col(Follow.followee_id) == user.id))
     ).scalar_one()
     return HomeOverview(profile=profile, following=following, follower_count=follower_count)
 
@@ -179,11 +180,13 @@ async def _person(db: AsyncSession, actor: User, handle: str) -> tuple[Profile, 
     """The profile and account behind ``handle``, if the actor may see them (else NotFound)."""
     if not policy.can_see_directory(actor):
         raise Forbidden
+    if len(handle) > MAX_HANDLE_LENGTH or text_problem(handle, single_line=True):
+        raise NotFound  # such a handle cannot exist; PostgreSQL refuses NUL bytes
     row = (
         await db.execute(
             select(Profile, User)
-            .join(User, User.id == Profile.user_id)
-            .where(Profile.handle == handle)
+            .join(User, col(User.id) == col(Profile.user_id))
+            .where(col(Profile.handle) == handle)
         )
     ).one_or_none()
     if row is None or not policy.can_see_profile(actor, row[1]):
@@ -195,7 +198,7 @@ def _visible(actor: User) -> ColumnElement[bool]:
     """The SQL condition on User that matches people the actor may see."""
     if policy.is_admin(actor):
         return true()
-    return User.is_active.is_(True)  # type: ignore[attr-defined,no-any-return]
+    return col(User.is_active).is_(True)
 
 
 @dataclass(frozen=True)
@@ -213,15 +216,15 @@ async def _follow_state(db: AsyncSession, actor: User, profile: Profile) -> Foll
     assert actor.id is not None
     person_id = profile.user_id
     followers = (
-        select(func.count()).select_from(Follow).where(Follow.followee_id == person_id)
+        select(func.count()).select_from(Follow).where(col(Follow.followee_id) == person_id)
     ).scalar_subquery()
     following = (
-        select(func.count()).select_from(Follow).where(Follow.follower_id == person_id)
+        select(func.count()).select_from(Follow).where(col(Follow.follower_id) == person_id)
     ).scalar_subquery()
     mine = (
         select(func.count())
         .select_from(Follow)
-        .where(Follow.follower_id == actor.id, Follow.followee_id == person_id)
+        .where(col(Follow.follower_id) == actor.id, col(Follow.followee_id) == person_id)
     ).scalar_subquery()
     follower_count, following_count, is_mine = (
         await db.execute(select(followers, following, mine))
@@ -256,17 +259,17 @@ async def profile_page(db: AsyncSession, actor: User, handle: str) -> ProfilePag
         manager = (
             await db.execute(
                 select(Profile)
-                .join(User, User.id == Profile.user_id)
-                .where(Profile.user_id == profile.manager_id, _visible(actor))
+                .join(User, col(User.id) == col(Profile.user_id))
+                .where(col(Profile.user_id) == profile.manager_id, _visible(actor))
             )
         ).scalar_one_or_none()
     reports = list(
         (
             await db.execute(
                 select(Profile)
-                .join(User, User.id == Profile.user_id)
-                .where(Profile.manager_id == profile.user_id, _visible(actor))
-                .order_by(Profile.search_name, Profile.user_id)
+                .join(User, col(User.id) == col(Profile.user_id))
+                .where(col(Profile.manager_id) == profile.user_id, _visible(actor))
+                .order_by(col(Profile.search_name), col(Profile.user_id))
                 .limit(MAX_REPORTS)
             )
         ).scalars()
@@ -274,7 +277,7 @@ async def profile_page(db: AsyncSession, actor: User, handle: str) -> ProfilePag
     skills = list(
         (
             await db.execute(
-                select(Skill).where(Skill.user_id == profile.user_id).order_by(Skill.key)
+                select(Skill).where(col(Skill.user_id) == profile.user_id).order_by(col(Skill.key))
             )
         ).scalars()
     )
@@ -306,8 +309,8 @@ async def follow_person(db: AsyncSession, actor: User, handle: str) -> FollowSta
         raise Forbidden(_("You cannot follow yourself."))
     exists = (
         await db.execute(
-            select(Follow.id).where(
-                Follow.follower_id == actor.id, Follow.followee_id == profile.user_id
+            select(col(Follow.id)).where(
+                col(Follow.follower_id) == actor.id, col(Follow.followee_id) == profile.user_id
             )
         )
     ).first()
@@ -326,7 +329,9 @@ async def unfollow_person(db: AsyncSession, actor: User, handle: str) -> FollowS
     profile, _user = await _person(db, actor, handle)
     assert actor.id is not None
     await db.execute(
-        delete(Follow).where(Follow.follower_id == actor.id, Follow.followee_id == profile.user_id)
+        delete(Follow).where(
+            col(Follow.follower_id) == actor.id, col(Follow.followee_id) == profile.user_id
+        )
     )
     await db.commit()
     return await _follow_state(db, actor, profile)
@@ -367,7 +372,9 @@ async def editable_profile(db: AsyncSession, actor: User, handle: str) -> Editab
         raise Forbidden
     skills = (
         await db.execute(
-            select(Skill.name).where(Skill.user_id == profile.user_id).order_by(Skill.key)
+            select(col(Skill.name))
+            .where(col(Skill.user_id) == profile.user_id)
+            .order_by(col(Skill.key))
         )
     ).scalars()
     manager_email = ""
@@ -393,14 +400,14 @@ async def _find_manager(db: AsyncSession, reference: str) -> User | None:
     """The active account named by an email or a profile handle."""
     reference = reference.strip()
     if "@" in reference:
-        condition = User.email == accounts.normalise_email(reference)
+        condition = col(User.email) == accounts.normalise_email(reference)
     else:
-        condition = Profile.handle == reference.lower()
+        condition = col(Profile.handle) == reference.lower()
     return (
         await db.execute(
             select(User)
-            .join(Profile, Profile.user_id == User.id)
-            .where(condition, User.is_active.is_(True))  # type: ignore[attr-defined]
+            .join(Profile, col(Profile.user_id) == col(User.id))
+            .where(condition, col(User.is_active).is_(True))
         )
     ).scalar_one_or_none()
 
@@ -420,7 +427,7 @@ async def creates_cycle(db: AsyncSession, person_id: int, manager_id: int) -> bo
             return True
         seen.add(current)
         current = (
-            await db.execute(select(Profile.manager_id).where(Profile.user_id == current))
+            await db.execute(select(col(Profile.manager_id)).where(col(Profile.user_id) == current))
         ).scalar_one_or_none()
     return False
 
@@ -585,8 +592,8 @@ def _matches_word(word: str) -> ColumnElement[bool]:
     folded = like_pattern(fold(word))
     raw = like_pattern(word.lower())
     has_skill = exists(
-        select(Skill.id).where(
-            Skill.user_id == Profile.user_id, col(Skill.key).like(folded, escape="\\")
+        select(col(Skill.id)).where(
+            col(Skill.user_id) == col(Profile.user_id), col(Skill.key).like(folded, escape="\\")
         )
     )
     return or_(
@@ -604,28 +611,54 @@ async def _distinct_values(db: AsyncSession, column: Any) -> list[str]:
     return [str(value) for value in result.scalars()]
 
 
-async def search_directory(db: AsyncSession, actor: User, query: DirectoryQuery) -> DirectoryPage:
+async def search_directory(
+    db: AsyncSession, actor: User, query: DirectoryQuery | None
+) -> DirectoryPage:
     """Active people matching the search and filters, a page at a time by name.
 
     Pages follow each other by keyset on (search_name, user_id), so a deep page
-    costs the same as the first.
+    costs the same as the first. With no query (the form was invalid) only the
+    filters' choices are returned.
     """
     if not policy.can_see_directory(actor):
         raise Forbidden
+    people, next_cursor = await _directory_people(db, query) if query else ([], None)
+    skills = await db.execute(
+        select(col(Skill.key), func.min(col(Skill.name)))
+        .group_by(col(Skill.key))
+        .order_by(col(Skill.key))
+        .limit(MAX_FILTER_CHOICES)
+    )
+    return DirectoryPage(
+        people=people,
+        next_cursor=next_cursor,
+        departments=await _distinct_values(db, col(Profile.department)),
+        sites=await _distinct_values(db, col(Profile.site)),
+        skills=[(str(key), str(name)) for key, name in skills.all()],
+    )
+
+
+async def _directory_people(
+    db: AsyncSession, query: DirectoryQuery
+) -> tuple[list[Profile], str | None]:
+    """One page of matching active people and the cursor of the next page, if any."""
     statement = (
-        select(Profile).join(User, User.id == Profile.user_id).where(col(User.is_active).is_(True))
+        select(Profile)
+        .join(User, col(User.id) == col(Profile.user_id))
+        .where(col(User.is_active).is_(True))
     )
     for word in query.q.split()[:MAX_SEARCH_WORDS]:
         statement = statement.where(_matches_word(word))
     if query.department:
-        statement = statement.where(Profile.department == query.department)
+        statement = statement.where(col(Profile.department) == query.department)
     if query.site:
-        statement = statement.where(Profile.site == query.site)
+        statement = statement.where(col(Profile.site) == query.site)
     if query.skill:
         statement = statement.where(
             exists(
-                select(Skill.id).where(
-                    Skill.user_id == Profile.user_id, Skill.key == skill_key(query.skill)
+                select(col(Skill.id)).where(
+                    col(Skill.user_id) == col(Profile.user_id),
+                    col(Skill.key) == skill_key(query.skill),
                 )
             )
         )
@@ -641,19 +674,7 @@ async def search_directory(db: AsyncSession, actor: User, query: DirectoryQuery)
     if len(found) > DIRECTORY_PAGE_SIZE:
         last = people[-1]
         next_cursor = encode_cursor(last.search_name, last.user_id)
-    skills = await db.execute(
-        select(Skill.key, func.min(Skill.name))
-        .group_by(Skill.key)
-        .order_by(Skill.key)
-        .limit(MAX_FILTER_CHOICES)
-    )
-    return DirectoryPage(
-        people=people,
-        next_cursor=next_cursor,
-        departments=await _distinct_values(db, col(Profile.department)),
-        sites=await _distinct_values(db, col(Profile.site)),
-        skills=[(str(key), str(name)) for key, name in skills.all()],
-    )
+    return people, next_cursor
 
 
 # --- the org chart ------------------------------------------------------------
@@ -699,9 +720,9 @@ async def org_chart(db: AsyncSession, actor: User, handle: str | None = None) ->
         seen.add(current)
         row = (
             await db.execute(
-                select(Profile, User.is_active)
-                .join(User, User.id == Profile.user_id)
-                .where(Profile.user_id == current)
+                select(Profile, col(User.is_active))
+                .join(User, col(User.id) == col(Profile.user_id))
+                .where(col(Profile.user_id) == current)
             )
         ).one_or_none()
         if row is None:
@@ -716,8 +737,8 @@ async def org_chart(db: AsyncSession, actor: User, handle: str | None = None) ->
         (
             await db.execute(
                 select(Profile)
-                .join(User, User.id == Profile.user_id)
-                .where(Profile.manager_id == person.user_id, _visible(actor))
+                .join(User, col(User.id) == col(Profile.user_id))
+                .where(col(Profile.manager_id) == person.user_id, _visible(actor))
                 .order_by(col(Profile.search_name), col(Profile.user_id))
                 .limit(MAX_REPORTS)
             )
@@ -726,12 +747,14 @@ async def org_chart(db: AsyncSession, actor: User, handle: str | None = None) ->
     counts: dict[int, int] = {}
     if reports:
         rows = await db.execute(
-            select(Profile.manager_id, func.count())
-            .join(User, User.id == Profile.user_id)
+            select(col(Profile.manager_id), func.count())
+            .join(User, col(User.id) == col(Profile.user_id))
             .where(col(Profile.manager_id).in_([r.user_id for r in reports]), _visible(actor))
-            .group_by(Profile.manager_id)
+            .group_by(col(Profile.manager_id))
         )
-        counts = {int(manager_id): int(count) for manager_id, count in rows.all()}
+        counts = {
+            manager_id: int(count) for manager_id, count in rows.all() if manager_id is not None
+        }
     return OrgChart(
         person=person,
         chain=chain,
