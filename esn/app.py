@@ -15,6 +15,7 @@ from esn.routes import build_routes
 from esn.settings import Settings
 from esn.web.context import RequestContextMiddleware
 from esn.web.errors import EXCEPTION_HANDLERS
+from esn.web.limits import BodySizeLimitMiddleware
 from esn.web.security import SecurityHeadersMiddleware
 from esn.web.templating import create_templates
 
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=build_routes(),
         middleware=[
             Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+            Middleware(BodySizeLimitMiddleware),
             Middleware(RequestContextMiddleware, settings=settings),
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

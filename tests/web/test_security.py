@@ -162,3 +162,10 @@ async def test_get_requests_change_nothing(
     refreshed = (await db.execute(select(User).where(User.id == user.id))).scalar_one()
     assert refreshed.locale is None
     assert (await client.get("/settings")).status_code == 200
+
+
+async def test_oversized_body_is_refused_before_it_is_read(client: httpx.AsyncClient) -> None:
+    token = await csrf_token(client)
+    huge = "x" * (17 * 1024 * 1024)
+    response = await client.post("/login", data={"email": huge, "csrf_token": token})
+    assert response.status_code == 413

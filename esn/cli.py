@@ -1,0 +1,219 @@
+"""The ``esn`` command: serve, migrate, create users, import people, seed a demo.
+
+Every command reads its settings from ``ESN_*`` variables (Settings.from_env),
+opens its own engine, and exits with 1 after a clear message when it cannot
+do what was asked, having saved nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from esn import seed as demo
+from esn.accounts import service as accounts
+from esn.accounts.models import Role
+from esn.database import create_engine, create_session_factory
+from esn.errors import InvalidInput
+from esn.people import imports
+from esn.people import service as people
+from esn.settings import PROJECT_ROOT, Settings
+from esn.web.forms import text_problem
+from esn.web.i18n import gettext as _
+
+app = typer.Typer(
+    help="esn, the enterprise social network.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+T = TypeVar("T")
+
+
+def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` with a database session, then close the engine."""
+    settings = Settings.from_env()
+
+    async def main() -> T:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine)() as db:
+                return await work(db)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def _fail(messages: dict[str, str]) -> NoReturn:
+    for field, message in messages.items():
+        errors.print(f"[bold red]{field}[/]: {message}", highlight=False)
+    raise typer.Exit(1)
+
+
+def _short_text_problem(value: str) -> str | None:
+    """Why a department or job title cannot be stored (profiles keep 120 characters)."""
+    if len(value.strip()) > 120:
+        return _("Keep this under %(count)d characters.") % {"count": 120}
+    return text_problem(value, single_line=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (ESN_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (ESN_PORT).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the web application with uvicorn."""
+    import uvicorn
+
+    settings = Settings.from_env()
+    uvicorn.run(
+        "esn.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (alembic upgrade head)."""
+    from alembic import command
+    from alembic.config import Config
+
+    settings = Settings.from_env()
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = settings.database_url
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+    console.print("[green]The database is up to date.[/]")
+
+
+@app.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Argument(help="The person's email, used to log in.")],
+    name: Annotated[str, typer.Option(help="Full name, as colleagues know it.")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    department: Annotated[str, typer.Option()] = "",
+    title: Annotated[str, typer.Option(help="Job title.")] = "",
+    manager: Annotated[str, typer.Option(help="The manager's email.")] = "",
+    role: Annotated[Role, typer.Option(case_sensitive=False)] = Role.EMPLOYEE,
+) -> None:
+    """Create an account with its profile."""
+
+    async def work(db: AsyncSession) -> str:
+        problems = {
+            field: problem
+            for field, value in (("department", department), ("title", title))
+            if (problem := _short_text_problem(value))
+        }
+        manager_id = None
+        if manager:
+            boss = await accounts.find_user_by_email(db, manager)
+            if boss is None:
+                problems["manager"] = _("No account has the email %(email)s.") % {"email": manager}
+            else:
+                manager_id = boss.id
+        if problems:
+            raise InvalidInput(problems)
+        user, _profile = await people.create_person(
+            db,
+            people.NewPerson(
+                email=email,
+                name=name,
+                password=password,
+                role=role.value,
+                department=department.strip(),
+                title=title.strip(),
+                manager_id=manager_id,
+            ),
+        )
+        return user.email
+
+    try:
+        created = _run(work)
+    except InvalidInput as exc:
+        _fail(exc.errors)
+    console.print(f"Created the account [bold]{created}[/].", highlight=False)
+
+
+@app.command("import-people")
+def import_people(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A CSV file.")
+    ],
+) -> None:
+    """Create and update people from a CSV file (all or nothing).
+
+    Columns: email, name, title, department, site, manager_email, role.
+    """
+    data = file.read_bytes()
+    try:
+        summary = _run(lambda db: imports.apply_people_csv(db, data))
+    except imports.ImportRejected as exc:
+        table = Table(title=f"{file.name}: nothing was imported", title_justify="left")
+        table.add_column("Line", justify="right")
+        table.add_column("Column")
+        table.add_column("Problem")
+        for problem in exc.problems:
+            line = str(problem.line) if problem.line is not None else "-"
+            table.add_row(line, problem.column, problem.message)
+        errors.print(table)
+        raise typer.Exit(1) from None
+    console.print(
+        f"Imported {file.name}: {summary.created} created, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged.",
+        highlight=False,
+    )
+
+
+def _print_demo_accounts() -> None:
+    table = Table(title=f"Demo accounts of {demo.COMPANY}", title_justify="left")
+    table.add_column("Try as")
+    table.add_column("Name")
+    table.add_column("Email (login)")
+    table.add_column("Password")
+    for account in demo.notable_accounts():
+        table.add_row(account.kind, account.name, account.email, demo.DEMO_PASSWORD)
+    console.print(table)
+    console.print(f"Every demo account uses the password [bold]{demo.DEMO_PASSWORD}[/].")
+
+
+@app.command("seed")
+def seed_command(
+    demo_company: Annotated[
+        bool, typer.Option("--demo", help="Create the demo company Lumière & Co.")
+    ] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when any account exists.")
+    ] = False,
+) -> None:
+    """Fill the database with example data."""
+    if not demo_company:
+        errors.print("Say what to seed: [bold]esn seed --demo[/].")
+        raise typer.Exit(2)
+    try:
+        result = _run(lambda db: demo.seed_demo(db, if_empty=if_empty))
+    except InvalidInput as exc:
+        _fail(exc.errors)
+    if result.skipped:
+        console.print("Accounts already exist: the demo company was not added.")
+    else:
+        console.print(f"Created {demo.COMPANY}: {result.people} people.", highlight=False)
+    _print_demo_accounts()
+
+
+if __name__ == "__main__":
+    app()
