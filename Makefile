@@ -42,7 +42,7 @@ translations:
 
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _ -k _n:1,2 -k lazy_gettext -o esn/locale/messages.pot .
-	$(BIN)/pybabel update -N --no-location -i esn/locale/messages.pot -d esn/locale -D messages
+	$(BIN)/pybabel update -N -i esn/locale/messages.pot -d esn/locale -D messages
 
 lint:
 	$(BIN)/ruff check esn tests migrations

@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(BodySizeLimitMiddleware),
             Middleware(RequestContextMiddleware, settings=settings),
         ],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.settings = settings

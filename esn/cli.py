@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from esn import seed as demo
 from esn.accounts import service as accounts
 from esn.accounts.models import Role
+from esn.accounts.service import normalise_email
 from esn.database import create_engine, create_session_factory
 from esn.errors import InvalidInput
 from esn.people import imports
@@ -119,9 +120,13 @@ def create_user(
             for field, value in (("department", department), ("title", title))
             if (problem := _short_text_problem(value))
         }
+        if not imports.usable_email(normalise_email(email)):
+            problems["email"] = _("Enter a valid email address.")
         manager_id = None
         if manager:
-            boss = await accounts.find_user_by_email(db, manager)
+            boss = None
+            if imports.usable_email(normalise_email(manager)):
+                boss = await accounts.find_user_by_email(db, manager)
             if boss is None:
                 problems["manager"] = _("No account has the email %(email)s.") % {"email": manager}
             else:
@@ -183,10 +188,10 @@ def _print_demo_accounts() -> None:
     table = Table(title=f"Demo accounts of {demo.COMPANY}", title_justify="left")
     table.add_column("Try as")
     table.add_column("Name")
-    table.add_column("Email (login)")
-    table.add_column("Password")
+    # Never cut an email short: it is what people type to log in.
+    table.add_column("Email (login)", no_wrap=True, overflow="ignore")
     for account in demo.notable_accounts():
-        table.add_row(account.kind, account.name, account.email, demo.DEMO_PASSWORD)
+        table.add_row(account.kind, account.name, account.email)
     console.print(table)
     console.print(f"Every demo account uses the password [bold]{demo.DEMO_PASSWORD}[/].")
 

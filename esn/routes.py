@@ -23,6 +23,7 @@ def build_routes() -> list[BaseRoute]:
         Route("/people", people.directory, name="directory"),
         Mount("/people", routes=people.routes, name="people"),
         Route("/org", people.org_chart, name="org"),
+        Route("/admin", admin.index, name="admin_home"),
         Mount("/admin", routes=admin.routes, name="admin"),
         Mount("/static", app=StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]

@@ -62,6 +62,7 @@ class DemoPerson:
 
 
 # Managers come before their reports, so each manager exists when a report is added.
+# The CEO, an engineer who co-founded the company, sits in Engineering: six departments.
 # The table keeps several fields on a line: it reads better so.
 # fmt: off
 PEOPLE: tuple[DemoPerson, ...] = (

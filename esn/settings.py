@@ -85,9 +85,7 @@ class Settings:
         var_dir = _default_var_dir(env)
         host = env.get("ESN_HOST", "127.0.0.1")
         port = int(env.get("ESN_PORT", "8000"))
-        database_url = env.get(
-            "ESN_DATABASE_URL", f"sqlite+aiosqlite:///{var_dir / 'esn.sqlite3'}"
-        )
+        database_url = env.get("ESN_DATABASE_URL", f"sqlite+aiosqlite:///{var_dir / 'esn.sqlite3'}")
         secret_key = env.get("ESN_SECRET_KEY") or _read_or_create_secret(var_dir)
         return cls(
             database_url=database_url,

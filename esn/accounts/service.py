@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from esn import policy
 from esn.accounts.models import LoginFailure, PasswordResetToken, Role, User, UserSession
@@ -75,7 +76,7 @@ async def get_user(db: AsyncSession, user_id: int) -> User:
 
 async def find_user_by_email(db: AsyncSession, email: str) -> User | None:
     """The account with this email, if any."""
-    result = await db.execute(select(User).where(User.email == normalise_email(email)))
+    result = await db.execute(select(User).where(col(User.email) == normalise_email(email)))
     return result.scalar_one_or_none()
 
 
@@ -87,7 +88,7 @@ async def _failures_since(db: AsyncSession, key: str, since_seconds: int) -> tup
     window_start = utcnow() - timedelta(seconds=since_seconds)
     result = await db.execute(
         select(func.count(), func.min(LoginFailure.at)).where(
-            LoginFailure.key == key, LoginFailure.at > window_start
+            col(LoginFailure.key) == key, col(LoginFailure.at) > window_start
         )
     )
     count, oldest = result.one()
@@ -111,7 +112,7 @@ async def _check_throttle(db: AsyncSession, settings: Settings, email: str, addr
 
 async def _record_failure(db: AsyncSession, settings: Settings, email: str, address: str) -> None:
     cutoff = utcnow() - timedelta(seconds=settings.login_window_seconds)
-    await db.execute(delete(LoginFailure).where(LoginFailure.at < cutoff))
+    await db.execute(delete(LoginFailure).where(col(LoginFailure.at) < cutoff))
     db.add(LoginFailure(key=f"account:{email}"))
     db.add(LoginFailure(key=f"address:{address}"))
     await db.commit()
@@ -149,7 +150,7 @@ async def log_in(
         raise InvalidInput({"password": _("Wrong email or password.")})
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    await db.execute(delete(LoginFailure).where(LoginFailure.key == f"account:{email}"))
+    await db.execute(delete(LoginFailure).where(col(LoginFailure.key) == f"account:{email}"))
     token = await _open_session(db, settings, user, user_agent)
     await db.commit()
     return LoginResult(user=user, session_token=token)
@@ -172,9 +173,9 @@ async def _open_session(db: AsyncSession, settings: Settings, user: User, user_a
 async def user_for_session(db: AsyncSession, token: str) -> User | None:
     """The active account signed in with this session token, if it is still valid."""
     result = await db.execute(
-        select(User, UserSession.expires_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == _token_hash(token))
+        select(User, col(UserSession.expires_at))
+        .join(UserSession, col(UserSession.user_id) == col(User.id))
+        .where(col(UserSession.token_hash) == _token_hash(token))
     )
     row = result.one_or_none()
     if row is None:
@@ -187,12 +188,12 @@ async def user_for_session(db: AsyncSession, token: str) -> User | None:
 
 async def log_out(db: AsyncSession, token: str) -> None:
     """End this session everywhere: the cookie is worthless from now on."""
-    await db.execute(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    await db.execute(delete(UserSession).where(col(UserSession.token_hash) == _token_hash(token)))
     await db.commit()
 
 
 async def _end_all_sessions(db: AsyncSession, user_id: int) -> None:
-    await db.execute(delete(UserSession).where(UserSession.user_id == user_id))
+    await db.execute(delete(UserSession).where(col(UserSession.user_id) == user_id))
 
 
 async def change_password(
@@ -256,7 +257,7 @@ async def request_password_reset(
 
 async def _valid_reset_token(db: AsyncSession, token: str) -> PasswordResetToken | None:
     result = await db.execute(
-        select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
+        select(PasswordResetToken).where(col(PasswordResetToken.token_hash) == _token_hash(token))
     )
     reset = result.scalar_one_or_none()
     if reset is None or reset.used_at is not None or as_utc(reset.expires_at) <= utcnow():
@@ -280,12 +281,12 @@ async def reset_password(db: AsyncSession, token: str, new_password: str) -> Non
     claimed = await db.execute(
         update(PasswordResetToken)
         .where(
-            PasswordResetToken.token_hash == _token_hash(token),
-            PasswordResetToken.used_at.is_(None),  # type: ignore[union-attr]
-            PasswordResetToken.expires_at > now,
+            col(PasswordResetToken.token_hash) == _token_hash(token),
+            col(PasswordResetToken.used_at).is_(None),
+            col(PasswordResetToken.expires_at) > now,
         )
         .values(used_at=now)
-        .returning(PasswordResetToken.user_id)
+        .returning(col(PasswordResetToken.user_id))
     )
     user_id = claimed.scalar_one_or_none()
     if user_id is None:
@@ -347,7 +348,7 @@ def valid_email(email: str) -> bool:
         and local
         and "." in domain.strip(".")
         and len(email) <= 254
-        and not any(c.isspace() or c in "<>,;\"\\" for c in email)
+        and not any(c.isspace() or c in '<>,;"\\' for c in email)
         and "@" not in domain
     )
 

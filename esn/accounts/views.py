@@ -33,9 +33,7 @@ def _signed_in_redirect(request: Request, token: str, target: str) -> Response:
     response.headers.append(
         "set-cookie", cookie_header(settings, SESSION_COOKIE, signed, max_age=max_age)
     )
-    response.headers.append(
-        "set-cookie", cookie_header(settings, CSRF_COOKIE, new_csrf_secret())
-    )
+    response.headers.append("set-cookie", cookie_header(settings, CSRF_COOKIE, new_csrf_secret()))
     return response
 
 

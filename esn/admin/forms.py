@@ -7,7 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from esn.accounts.models import Role
-from esn.accounts.service import normalise_email, valid_email
+from esn.accounts.service import normalise_email
+from esn.people.imports import usable_email
 from esn.people.service import name_problem
 from esn.web.forms import clean_text
 from esn.web.i18n import gettext as _
@@ -66,7 +67,7 @@ class CreateAccountForm(BaseModel):
         value = normalise_email(value)
         if not value:
             raise ValueError(_("Enter an email address."))
-        if not valid_email(value):
+        if not usable_email(value):
             raise ValueError(_("Enter a valid email address."))
         return value
 
@@ -98,9 +99,14 @@ class AccountSearch(BaseModel):
     @field_validator("q")
     @classmethod
     def bounded_query(cls, value: str) -> str:
-        return value.strip()[:SEARCH_MAX_LENGTH]
+        return _printable(value).strip()[:SEARCH_MAX_LENGTH]
 
     @field_validator("after")
     @classmethod
     def bounded_cursor(cls, value: str) -> str:
-        return value[:254]
+        return _printable(value)[:254]
+
+
+def _printable(value: str) -> str:
+    # A NUL in a query parameter would make PostgreSQL refuse the whole query.
+    return "".join(char for char in value if char.isprintable())

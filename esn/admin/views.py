@@ -21,14 +21,20 @@ from esn.web.forms import form_values, read_form, uploaded_file, validate
 from esn.web.i18n import gettext as _
 from esn.web.templating import render
 
-# The page's own address inside the /admin mount (Starlette redirects /admin here).
-ADMIN_HOME = "/admin/"
+# routes.py serves the page at /admin itself; the other admin URLs are mounted under it.
+ADMIN_HOME = "/admin"
 
 
 def _back(form: FormData) -> str:
     """Where to return after a row action: the list as it was, never elsewhere."""
     target = safe_next(str(form.get("back", "")))
-    return target if target.startswith(ADMIN_HOME) else ADMIN_HOME
+    return target if target == ADMIN_HOME or target.startswith(f"{ADMIN_HOME}?") else ADMIN_HOME
+
+
+def _list_url(search: forms.AccountSearch) -> str:
+    """The list as the administrator sees it now, to come back to after an action."""
+    query = urlencode({k: v for k, v in (("q", search.q), ("after", search.after)) if v})
+    return f"{ADMIN_HOME}?{query}" if query else ADMIN_HOME
 
 
 def _summary_from_query(raw: str) -> ImportSummary | None:
@@ -50,7 +56,7 @@ async def _page(request: Request, actor: User, status_code: int = 200, **parts: 
         "page": page,
         "search": search,
         "roles": forms.role_choices(),
-        "back": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "back": _list_url(search),
         "row_errors": {},
         "create_values": {"role": "employee"},
         "create_errors": {},
@@ -141,7 +147,6 @@ async def import_people(request: Request) -> Response:
 
 
 routes = [
-    Route("/", index, name="index"),
     Route("/users", create_account, methods=["POST"], name="create_account"),
     Route("/users/{user_id:int}/role", change_role, methods=["POST"], name="change_role"),
     Route("/users/{user_id:int}/active", change_active, methods=["POST"], name="change_active"),

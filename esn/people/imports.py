@@ -40,6 +40,7 @@ COLUMNS: tuple[str, ...] = (
 )
 MAX_ROWS = 5000
 MAX_BYTES = 4 * 1024 * 1024
+MAX_PROBLEMS = 200
 # Profile columns are 120 characters long; longer text would be cut silently.
 _TEXT_COLUMNS = ("title", "department", "site")
 _TEXT_MAX = 120
@@ -151,23 +152,28 @@ def _records(text: str, checked: _Checked) -> Iterator[tuple[int, list[str]]]:
         checked.add(next_line, _("This line cannot be read as CSV (check the quotes)."))
 
 
-def _header(cells: list[str], checked: _Checked) -> dict[str, int] | None:
+def _header(line: int, cells: list[str], checked: _Checked) -> dict[str, int] | None:
     names = [cell.strip().lower() for cell in cells]
     positions: dict[str, int] = {}
     for index, name in enumerate(names):
         if name in COLUMNS:
             if name in positions:
-                checked.add(1, _("The column %(column)s appears twice.") % {"column": name})
+                checked.add(line, _("The column %(column)s appears twice.") % {"column": name})
             positions.setdefault(name, index)
     missing = [name for name in COLUMNS if name not in positions]
     if missing:
         checked.add(
-            1,
+            line,
             _("The first line must name the columns; missing: %(columns)s.")
             % {"columns": ", ".join(missing)},
         )
         return None
     return positions
+
+
+def usable_email(email: str) -> bool:
+    """A well-shaped email with nothing invisible in it (NUL cannot even be stored)."""
+    return accounts.valid_email(email) and text_problem(email, single_line=True) is None
 
 
 def _clean_row(
@@ -181,8 +187,12 @@ def _clean_row(
         return cells[index].strip() if index < len(cells) else ""
 
     email = accounts.normalise_email(cell("email"))
-    if not accounts.valid_email(email):
+    if not usable_email(email):
         checked.add(line, _("Enter a valid email address."), "email")
+    manager_email = accounts.normalise_email(cell("manager_email"))
+    if manager_email and not usable_email(manager_email):
+        checked.add(line, _("Enter a valid email address."), "manager_email")
+        manager_email = ""
     name = cell("name")
     problem = people.name_problem(name)
     if problem:
@@ -208,7 +218,7 @@ def _clean_row(
         title=cell("title"),
         department=cell("department"),
         site=cell("site"),
-        manager_email=accounts.normalise_email(cell("manager_email")),
+        manager_email=manager_email,
         role=role,
     )
 
@@ -225,7 +235,7 @@ def _read(data: bytes) -> _Checked:
         if not checked.problems:
             checked.add(1, _("The file is empty: the first line must name the columns."))
         return checked
-    positions = _header(first[1], checked)
+    positions = _header(first[0], first[1], checked)
     if positions is None:
         return checked
     width = len(first[1])
@@ -353,6 +363,18 @@ def _check_accounts(
             checked.add(row.line, _("You cannot remove your own administrator role."), "role")
 
 
+def _bounded(problems: list[ImportProblem]) -> list[ImportProblem]:
+    """Problems in line order; a hopeless file gets the first ones and a count of the rest."""
+    ordered = sorted(problems, key=lambda p: p.line or 0)
+    if len(ordered) <= MAX_PROBLEMS:
+        return ordered
+    rest = len(ordered) - MAX_PROBLEMS
+    return [
+        *ordered[:MAX_PROBLEMS],
+        ImportProblem(None, _("…and %(count)d more problems.") % {"count": rest}),
+    ]
+
+
 # --- applying ----------------------------------------------------------------
 
 
@@ -448,11 +470,11 @@ async def apply_people_csv(
     if checked.rows and not any(p.line is None for p in checked.problems):
         emails = [row.email for row in checked.rows]
         emails += [row.manager_email for row in checked.rows if row.manager_email]
-        existing = await _load_existing(db, emails)
+        existing = await _load_existing(db, [e for e in emails if usable_email(e)])
         _check_managers(checked.rows, existing, checked)
         _check_accounts(checked.rows, existing, actor, checked)
     if checked.problems:
-        raise ImportRejected(sorted(checked.problems, key=lambda p: p.line or 0))
+        raise ImportRejected(_bounded(checked.problems))
     try:
         summary = await _apply(db, checked.rows, existing)
         await db.commit()

@@ -307,14 +307,14 @@ async def follow_person(db: AsyncSession, actor: User, handle: str) -> FollowSta
     assert actor.id is not None
     if not policy.can_follow(actor, profile.user_id):
         raise Forbidden(_("You cannot follow yourself."))
-    exists = (
+    already = (
         await db.execute(
             select(col(Follow.id)).where(
                 col(Follow.follower_id) == actor.id, col(Follow.followee_id) == profile.user_id
             )
         )
     ).first()
-    if exists is None:
+    if already is None:
         db.add(Follow(follower_id=actor.id, followee_id=profile.user_id))
         try:
             await db.commit()

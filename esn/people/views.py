@@ -105,13 +105,13 @@ async def photo(request: Request) -> Response:
     )
 
 
-async def _follow_change(request: Request, follow: bool) -> Response:
+async def _follow_change(request: Request, *, start: bool) -> Response:
     user = require_user(request)
     await read_form(request)
     handle = request.path_params["handle"]
     try:
         async with db_session(request) as db:
-            change = people.follow_person if follow else people.unfollow_person
+            change = people.follow_person if start else people.unfollow_person
             state = await change(db, user, handle)
     except Forbidden as exc:
         raise HTTPException(403, str(exc) or None) from exc
@@ -122,12 +122,12 @@ async def _follow_change(request: Request, follow: bool) -> Response:
 
 async def follow(request: Request) -> Response:
     """Follow this person: their posts reach my home stream."""
-    return await _follow_change(request, follow=True)
+    return await _follow_change(request, start=True)
 
 
 async def unfollow(request: Request) -> Response:
     """Stop following this person."""
-    return await _follow_change(request, follow=False)
+    return await _follow_change(request, start=False)
 
 
 async def org_chart(request: Request) -> Response:

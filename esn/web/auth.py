@@ -41,8 +41,7 @@ def login_url(next_url: str) -> str:
 def safe_next(next_url: str | None) -> str:
     """Only same-site paths are followed after login (no open redirect)."""
     if next_url and next_url.startswith("/") and not next_url.startswith("//"):
-        if "\\" not in next_url:
-            return next_url
+        return next_url if "\\" not in next_url else "/"
     return "/"
 
 

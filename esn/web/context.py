@@ -36,9 +36,7 @@ def session_signer(settings: Settings) -> Signer:
     return Signer(settings.secret_key, salt="esn.session")
 
 
-def cookie_header(
-    settings: Settings, name: str, value: str, *, max_age: int | None = None
-) -> str:
+def cookie_header(settings: Settings, name: str, value: str, *, max_age: int | None = None) -> str:
     """A Set-Cookie value: HttpOnly, SameSite=Lax, Secure behind https."""
     cookie: SimpleCookie = SimpleCookie()
     cookie[name] = value

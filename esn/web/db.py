@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
 
 
 def db_session(request: Request) -> AsyncSession:

@@ -78,8 +78,6 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return error_page(request, 500)
 
 
-
-
 async def login_required(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LoginRequired)
     target = login_url(exc.next_url)

@@ -45,9 +45,7 @@ async def read_form(request: Request) -> FormData:
     if not isinstance(token, str) or not csrf_token_matches(
         settings.secret_key, request.state.csrf_secret, token
     ):
-        raise HTTPException(
-            403, _("This form has expired. Reload the page and try again.")
-        )
+        raise HTTPException(403, _("This form has expired. Reload the page and try again."))
     return form
 
 

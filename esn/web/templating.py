@@ -20,8 +20,17 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
 
 def is_htmx(request: Request) -> bool:
-    """True for a request htmx made (it wants a fragment, not a page)."""
-    return request.headers.get("hx-request") == "true"
+    """True when htmx wants a fragment rather than a whole page.
+
+    htmx 4 also sets HX-Request when it restores history or swaps the whole
+    body; those requests get the full page.
+    """
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true"
+        and headers.get("hx-request-type") != "full"
+        and headers.get("hx-history-restore-request") != "true"
+    )
 
 
 def _common_context(request: Request) -> dict[str, Any]:
@@ -41,9 +50,7 @@ def _format_datetime(value: datetime, fmt: str = "medium", tz: str = "Europe/Par
 
 def create_templates() -> Jinja2Blocks:
     """The template environment, translations wired to the request's locale."""
-    templates = Jinja2Blocks(
-        directory=str(TEMPLATE_DIR), context_processors=[_common_context]
-    )
+    templates = Jinja2Blocks(directory=str(TEMPLATE_DIR), context_processors=[_common_context])
     env = templates.env
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(  # type: ignore[attr-defined]

@@ -12,52 +12,19 @@ from esn.accounts.models import Role, User
 from esn.people.models import Follow, Profile, Skill
 from esn.people.service import NewPerson, create_person
 from tests.conftest import MakePerson, csrf_token, log_in
+from tests.people.conftest import edit_data, error_for, reload
 
 SignedIn = tuple[httpx.AsyncClient, User, Profile]
-
-
-def edit_data(token: str, **fields: str) -> dict[str, str]:
-    """A complete profile form: what the edit page would send, with ``fields`` changed."""
-    data = {
-        "csrf_token": token,
-        "display_name": "Alice Martin",
-        "title": "",
-        "department": "Engineering",
-        "site": "",
-        "manager": "",
-        "bio": "",
-        "skills": "",
-        "how_i_can_help": "",
-        "looking_for": "",
-        "languages": "",
-    }
-    data.update(fields)
-    return data
-
-
-async def reload(db: AsyncSession, user_id: int) -> Profile:
-    """The profile as stored now, not as this session remembers it."""
-    db.expire_all()
-    profile = await db.get(Profile, user_id)
-    assert profile is not None
-    return profile
-
-
-def error_for(html: str, field: str) -> str:
-    """The message shown next to ``field`` on a form page."""
-    match = re.search(rf'<small id="error-{field}" class="field-error">([^<]*)</small>', html)
-    assert match, f"no error shown next to {field}"
-    return match.group(1)
 
 
 # --- the profile page ---------------------------------------------------------
 
 
 async def test_profile_shows_who_the_person_is(
-    signed_in: SignedIn, make_person: MakePerson
+    signed_in: SignedIn, make_person: MakePerson, colleague: MakePerson
 ) -> None:
     client, _alice, _profile = signed_in
-    boss, boss_profile = await make_person("Bernard Leroy", title="Head of design")
+    boss, boss_profile = await colleague("Bernard Leroy", title="Head of design")
     person, profile = await make_person(
         "Hélène Dupont",
         title="Service designer",
@@ -67,7 +34,7 @@ async def test_profile_shows_who_the_person_is(
         skills=("Figma", "User research"),
         languages="French, English",
     )
-    _report, report_profile = await make_person("Jules Petit", manager_id=person.id)
+    _report, report_profile = await colleague("Jules Petit", manager_id=person.id)
     await log_in(client, person.email)
     token = await csrf_token(client, "/")
     await client.post(
@@ -121,9 +88,9 @@ async def test_a_nul_byte_in_the_address_is_a_404_not_a_crash(signed_in: SignedI
 
 
 async def test_deactivated_profile_is_hidden_except_from_admins(
-    client: httpx.AsyncClient, make_person: MakePerson, db: AsyncSession
+    client: httpx.AsyncClient, make_person: MakePerson, colleague: MakePerson, db: AsyncSession
 ) -> None:
-    gone, gone_profile = await make_person("Gaston Parti")
+    gone, gone_profile = await colleague("Gaston Parti")
     employee, _ = await make_person("Eve Salarié")
     admin, _ = await make_person("Ada Admin", role=Role.ADMIN.value)
     stored = await db.get(User, gone.id)
@@ -141,9 +108,9 @@ async def test_deactivated_profile_is_hidden_except_from_admins(
 
 
 async def test_anonymous_visitors_are_sent_to_login(
-    client: httpx.AsyncClient, make_person: MakePerson
+    client: httpx.AsyncClient, colleague: MakePerson
 ) -> None:
-    _user, profile = await make_person("Hélène Dupont")
+    _user, profile = await colleague("Hélène Dupont")
     for path in ["/people", f"/people/{profile.handle}", f"/people/{profile.handle}/edit", "/org"]:
         response = await client.get(path)
         assert response.status_code == 303, path
@@ -187,9 +154,9 @@ async def test_edit_saves_and_the_profile_shows_it(signed_in: SignedIn, db: Asyn
 
 
 async def test_another_employee_cannot_edit_but_an_admin_can(
-    client: httpx.AsyncClient, make_person: MakePerson, db: AsyncSession
+    client: httpx.AsyncClient, make_person: MakePerson, colleague: MakePerson, db: AsyncSession
 ) -> None:
-    _owner, owner_profile = await make_person("Alice Martin")
+    _owner, owner_profile = await colleague("Alice Martin")
     other, _ = await make_person("Mallory Voisin")
     admin, _ = await make_person("Ada Admin", role=Role.ADMIN.value)
     path = f"/people/{owner_profile.handle}/edit"
@@ -212,9 +179,9 @@ async def test_another_employee_cannot_edit_but_an_admin_can(
 
 
 async def test_an_invalid_form_from_a_stranger_is_still_403(
-    client: httpx.AsyncClient, make_person: MakePerson
+    client: httpx.AsyncClient, make_person: MakePerson, colleague: MakePerson
 ) -> None:
-    _owner, owner_profile = await make_person("Alice Martin")
+    _owner, owner_profile = await colleague("Alice Martin")
     other, _ = await make_person("Mallory Voisin")
     await log_in(client, other.email)
     token = await csrf_token(client, "/")
@@ -225,11 +192,11 @@ async def test_an_invalid_form_from_a_stranger_is_still_403(
 
 
 async def test_a_manager_loop_is_refused(
-    client: httpx.AsyncClient, make_person: MakePerson, db: AsyncSession
+    client: httpx.AsyncClient, make_person: MakePerson, colleague: MakePerson, db: AsyncSession
 ) -> None:
     boss, boss_profile = await make_person("Bernard Leroy")
-    middle, _ = await make_person("Chloé Moreau", manager_id=boss.id)
-    report, _ = await make_person("Jules Petit", manager_id=middle.id)
+    middle, _ = await colleague("Chloé Moreau", manager_id=boss.id)
+    report, _ = await colleague("Jules Petit", manager_id=middle.id)
     await log_in(client, boss.email)
     token = await csrf_token(client, "/")
 
@@ -245,10 +212,10 @@ async def test_a_manager_loop_is_refused(
 
 
 async def test_manager_must_exist_and_be_active(
-    client: httpx.AsyncClient, make_person: MakePerson, db: AsyncSession
+    client: httpx.AsyncClient, make_person: MakePerson, colleague: MakePerson, db: AsyncSession
 ) -> None:
     me, profile = await make_person("Alice Martin")
-    gone, gone_profile = await make_person("Gaston Parti")
+    gone, gone_profile = await colleague("Gaston Parti")
     stored = await db.get(User, gone.id)
     assert stored is not None
     stored.is_active = False
@@ -267,9 +234,9 @@ async def test_manager_must_exist_and_be_active(
 
 
 async def test_manager_by_handle_then_cleared(
-    client: httpx.AsyncClient, make_person: MakePerson, db: AsyncSession
+    client: httpx.AsyncClient, make_person: MakePerson, colleague: MakePerson, db: AsyncSession
 ) -> None:
-    boss, boss_profile = await make_person("Bernard Leroy")
+    boss, boss_profile = await colleague("Bernard Leroy")
     me, profile = await make_person("Alice Martin")
     await log_in(client, me.email)
     token = await csrf_token(client, "/")
@@ -366,11 +333,11 @@ async def test_edit_post_without_csrf_token_is_refused(
 
 
 async def test_directory_finds_people_without_accents(
-    signed_in: SignedIn, make_person: MakePerson
+    signed_in: SignedIn, colleague: MakePerson
 ) -> None:
     client, _alice, _profile = signed_in
-    await make_person("Hélène Dupont")
-    await make_person("Bruno Marchal")
+    await colleague("Hélène Dupont")
+    await colleague("Bruno Marchal")
     response = await client.get("/people", params={"q": "helene"})
     assert response.status_code == 200
     assert "Hélène Dupont" in response.text
@@ -379,11 +346,11 @@ async def test_directory_finds_people_without_accents(
 
 
 async def test_directory_searches_titles_and_skills(
-    signed_in: SignedIn, make_person: MakePerson
+    signed_in: SignedIn, colleague: MakePerson
 ) -> None:
     client, _alice, _profile = signed_in
-    await make_person("Hélène Dupont", title="Accountant")
-    await make_person("Bruno Marchal", skills=("Kubernetes",))
+    await colleague("Hélène Dupont", title="Accountant")
+    await colleague("Bruno Marchal", skills=("Kubernetes",))
     by_title = await client.get("/people", params={"q": "account"})
     assert "Hélène Dupont" in by_title.text
     assert "Bruno Marchal" not in by_title.text
@@ -393,11 +360,11 @@ async def test_directory_searches_titles_and_skills(
 
 
 async def test_directory_filters_by_department_site_and_skill(
-    signed_in: SignedIn, make_person: MakePerson
+    signed_in: SignedIn, colleague: MakePerson
 ) -> None:
     client, _alice, _profile = signed_in
-    await make_person("Hélène Dupont", department="Design", site="Lyon", skills=("Figma",))
-    await make_person("Bruno Marchal", department="Sales", site="Lyon", skills=("Negotiation",))
+    await colleague("Hélène Dupont", department="Design", site="Lyon", skills=("Figma",))
+    await colleague("Bruno Marchal", department="Sales", site="Lyon", skills=("Negotiation",))
 
     page = await client.get("/people")
     assert '<option value="Design"' in page.text
@@ -415,10 +382,10 @@ async def test_directory_filters_by_department_site_and_skill(
 
 
 async def test_directory_shows_only_active_people(
-    signed_in: SignedIn, make_person: MakePerson, db: AsyncSession
+    signed_in: SignedIn, colleague: MakePerson, db: AsyncSession
 ) -> None:
     client, _alice, _profile = signed_in
-    gone, _ = await make_person("Gaston Parti")
+    gone, _ = await colleague("Gaston Parti")
     stored = await db.get(User, gone.id)
     assert stored is not None
     stored.is_active = False
@@ -429,11 +396,11 @@ async def test_directory_shows_only_active_people(
 
 
 async def test_percent_and_underscore_are_searched_literally(
-    signed_in: SignedIn, make_person: MakePerson
+    signed_in: SignedIn, colleague: MakePerson
 ) -> None:
     client, _alice, _profile = signed_in
-    await make_person("Zoé 100% Ventes")
-    await make_person("Yann Le_Gall")
+    await colleague("Zoé 100% Ventes")
+    await colleague("Yann Le_Gall")
     percent = await client.get("/people", params={"q": "%"})
     assert "100% Ventes" in percent.text
     assert "Alice Martin" not in percent.text
@@ -444,10 +411,10 @@ async def test_percent_and_underscore_are_searched_literally(
 
 
 async def test_htmx_search_gets_only_the_results(
-    signed_in: SignedIn, make_person: MakePerson
+    signed_in: SignedIn, colleague: MakePerson
 ) -> None:
     client, _alice, _profile = signed_in
-    await make_person("Hélène Dupont", title="Service designer")
+    await colleague("Hélène Dupont", title="Service designer")
     page = await client.get("/people")
     assert 'hx-get="/people"' in page.text
     assert 'hx-target="#directory-results"' in page.text
@@ -509,15 +476,15 @@ async def test_bad_search_text_gets_a_message(signed_in: SignedIn) -> None:
 
 
 async def test_org_chart_shows_the_chain_and_the_reports(
-    signed_in: SignedIn, make_person: MakePerson
+    signed_in: SignedIn, colleague: MakePerson
 ) -> None:
     client, _alice, _profile = signed_in
-    ceo, ceo_profile = await make_person("Claire Directrice", title="CEO")
-    vp, vp_profile = await make_person("Victor Adjoint", manager_id=ceo.id)
-    lead, lead_profile = await make_person("Léa Cheffe", manager_id=vp.id)
-    dev, dev_profile = await make_person("Denis Dev", manager_id=lead.id)
-    await make_person("Théo Stagiaire", manager_id=dev.id)
-    await make_person("Tina Stagiaire", manager_id=dev.id)
+    ceo, ceo_profile = await colleague("Claire Directrice", title="CEO")
+    vp, vp_profile = await colleague("Victor Adjoint", manager_id=ceo.id)
+    lead, lead_profile = await colleague("Léa Cheffe", manager_id=vp.id)
+    dev, dev_profile = await colleague("Denis Dev", manager_id=lead.id)
+    await colleague("Théo Stagiaire", manager_id=dev.id)
+    await colleague("Tina Stagiaire", manager_id=dev.id)
 
     page = await client.get("/org", params={"person": lead_profile.handle})
 
@@ -536,11 +503,9 @@ async def test_org_chart_shows_the_chain_and_the_reports(
     assert dev_link not in top.text
 
 
-async def test_org_chart_defaults_to_the_reader(
-    signed_in: SignedIn, make_person: MakePerson
-) -> None:
-    client, alice, alice_profile = signed_in
-    await make_person("Jules Petit", manager_id=alice.id)
+async def test_org_chart_defaults_to_the_reader(signed_in: SignedIn, colleague: MakePerson) -> None:
+    client, alice, _profile = signed_in
+    await colleague("Jules Petit", manager_id=alice.id)
     page = await client.get("/org")
     assert "<strong>Alice Martin</strong>" in page.text
     assert "Jules Petit" in page.text
@@ -555,10 +520,10 @@ async def test_org_chart_of_an_unknown_person_is_404(signed_in: SignedIn) -> Non
 
 
 async def test_follow_and_unfollow_round_trip(
-    signed_in: SignedIn, make_person: MakePerson, db: AsyncSession
+    signed_in: SignedIn, colleague: MakePerson, db: AsyncSession
 ) -> None:
-    client, alice, _profile = signed_in
-    _bruno, bruno_profile = await make_person("Bruno Marchal")
+    client, alice, alice_profile = signed_in
+    _bruno, bruno_profile = await colleague("Bruno Marchal")
     path = f"/people/{bruno_profile.handle}"
     token = await csrf_token(client, path)
     assert "0 followers" in (await client.get(path)).text
@@ -571,7 +536,7 @@ async def test_follow_and_unfollow_round_trip(
     page = await client.get(path)
     assert "1 follower" in page.text
     assert f'action="{path}/unfollow"' in page.text
-    mine = await client.get(f"/people/{_profile.handle}")
+    mine = await client.get(f"/people/{alice_profile.handle}")
     assert "follows 1 person" in mine.text
     count = (await db.execute(select(Follow).where(Follow.follower_id == alice.id))).all()
     assert len(count) == 1
@@ -584,10 +549,10 @@ async def test_follow_and_unfollow_round_trip(
 
 
 async def test_htmx_follow_swaps_only_the_button(
-    signed_in: SignedIn, make_person: MakePerson
+    signed_in: SignedIn, colleague: MakePerson
 ) -> None:
     client, _alice, _profile = signed_in
-    _bruno, bruno_profile = await make_person("Bruno Marchal")
+    _bruno, bruno_profile = await colleague("Bruno Marchal")
     path = f"/people/{bruno_profile.handle}"
     token = await csrf_token(client, path)
     response = await client.post(
@@ -598,6 +563,7 @@ async def test_htmx_follow_swaps_only_the_button(
     assert "<html" not in response.text
     assert "1 follower" in response.text
     assert "Unfollow" in response.text
+    assert f'name="csrf_token" value="{token}"' in response.text
 
 
 async def test_nobody_follows_themselves(signed_in: SignedIn) -> None:
@@ -619,10 +585,10 @@ async def test_following_an_unknown_person_is_404(signed_in: SignedIn) -> None:
 
 
 async def test_follow_without_csrf_token_is_refused(
-    signed_in: SignedIn, make_person: MakePerson, db: AsyncSession
+    signed_in: SignedIn, colleague: MakePerson, db: AsyncSession
 ) -> None:
     client, _alice, _profile = signed_in
-    _bruno, bruno_profile = await make_person("Bruno Marchal")
+    _bruno, bruno_profile = await colleague("Bruno Marchal")
     response = await client.post(f"/people/{bruno_profile.handle}/follow", data={})
     assert response.status_code == 403
     assert (await db.execute(select(Follow))).first() is None

@@ -1,0 +1,1 @@
+"""esn: an open-source enterprise social network."""
