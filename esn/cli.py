@@ -84,7 +84,6 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
-        proxy_headers=True,
     )
 
 
@@ -122,6 +121,12 @@ def create_user(
         }
         if not imports.usable_email(normalise_email(email)):
             problems["email"] = _("Enter a valid email address.")
+        for field, problem in (
+            ("name", people.name_problem(name)),
+            ("password", accounts.password_problem(password)),
+        ):
+            if problem:
+                problems[field] = problem
         manager_id = None
         if manager:
             boss = None
