@@ -38,11 +38,11 @@ $(VENDOR)/.installed: package.json package-lock.json
 	touch $@
 
 translations:
-	$(BIN)/pybabel compile -q -d esn/locale -D messages
+	$(BIN)/pybabel -q compile -d esn/locale -D messages
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _ -k _n:1,2 -k lazy_gettext -o esn/locale/messages.pot .
-	$(BIN)/pybabel update -N -i esn/locale/messages.pot -d esn/locale -D messages
+	$(BIN)/pybabel -q extract --no-location --sort-output -F babel.cfg -k _ -k _n:1,2 -k lazy_gettext -o esn/locale/messages.pot .
+	$(BIN)/pybabel -q update -N -i esn/locale/messages.pot -d esn/locale -D messages
 
 lint:
 	$(BIN)/ruff check esn tests migrations
