@@ -119,7 +119,7 @@ def create_user(
             for field, value in (("department", department), ("title", title))
             if (problem := _short_text_problem(value))
         }
-        if not imports.usable_email(normalise_email(email)):
+        if not accounts.valid_email(normalise_email(email)):
             problems["email"] = _("Enter a valid email address.")
         for field, problem in (
             ("name", people.name_problem(name)),
@@ -130,7 +130,7 @@ def create_user(
         manager_id = None
         if manager:
             boss = None
-            if imports.usable_email(normalise_email(manager)):
+            if accounts.valid_email(normalise_email(manager)):
                 boss = await accounts.find_user_by_email(db, manager)
             if boss is None:
                 problems["manager"] = _("No account has the email %(email)s.") % {"email": manager}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -341,7 +342,10 @@ async def set_active(db: AsyncSession, actor: User, user_id: int, active: bool) 
 
 
 def valid_email(email: str) -> bool:
-    """A deliberately simple shape check: one @, a dotted domain, no spaces."""
+    """A deliberately simple shape check: one @, a dotted domain, no spaces,
+    nothing invisible (NUL cannot even be stored by PostgreSQL)."""
+    if any(unicodedata.category(c).startswith("C") for c in email):
+        return False
     local, at, domain = email.partition("@")
     return bool(
         at

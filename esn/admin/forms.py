@@ -7,8 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from esn.accounts.models import Role
-from esn.accounts.service import normalise_email
-from esn.people.imports import usable_email
+from esn.accounts.service import normalise_email, valid_email
 from esn.people.service import name_problem
 from esn.web.forms import clean_text
 from esn.web.i18n import gettext as _
@@ -67,7 +66,7 @@ class CreateAccountForm(BaseModel):
         value = normalise_email(value)
         if not value:
             raise ValueError(_("Enter an email address."))
-        if not usable_email(value):
+        if not valid_email(value):
             raise ValueError(_("Enter a valid email address."))
         return value
 

@@ -171,11 +171,6 @@ def _header(line: int, cells: list[str], checked: _Checked) -> dict[str, int] | 
     return positions
 
 
-def usable_email(email: str) -> bool:
-    """A well-shaped email with nothing invisible in it (NUL cannot even be stored)."""
-    return accounts.valid_email(email) and text_problem(email, single_line=True) is None
-
-
 def _clean_row(
     line: int, cells: list[str], positions: dict[str, int], width: int, checked: _Checked
 ) -> _Row:
@@ -187,10 +182,10 @@ def _clean_row(
         return cells[index].strip() if index < len(cells) else ""
 
     email = accounts.normalise_email(cell("email"))
-    if not usable_email(email):
+    if not accounts.valid_email(email):
         checked.add(line, _("Enter a valid email address."), "email")
     manager_email = accounts.normalise_email(cell("manager_email"))
-    if manager_email and not usable_email(manager_email):
+    if manager_email and not accounts.valid_email(manager_email):
         checked.add(line, _("Enter a valid email address."), "manager_email")
         manager_email = ""
     name = cell("name")
@@ -470,7 +465,7 @@ async def apply_people_csv(
     if checked.rows and not any(p.line is None for p in checked.problems):
         emails = [row.email for row in checked.rows]
         emails += [row.manager_email for row in checked.rows if row.manager_email]
-        existing = await _load_existing(db, [e for e in emails if usable_email(e)])
+        existing = await _load_existing(db, [e for e in emails if accounts.valid_email(e)])
         _check_managers(checked.rows, existing, checked)
         _check_accounts(checked.rows, existing, actor, checked)
     if checked.problems:
