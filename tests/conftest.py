@@ -38,6 +38,11 @@ from esn.settings import PROJECT_ROOT, Settings
 PASSWORD = "correct horse battery staple"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests last: the quick tests report first."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+
+
 def alembic_config(database_url: str) -> Config:
     """An Alembic config for ``database_url`` that leaves logging alone."""
     config = Config(str(PROJECT_ROOT / "alembic.ini"))

@@ -130,14 +130,16 @@ def live_server(
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: sync Playwright keeps an event loop running in
+# this thread while it is open, which the async tests after it cannot share.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     """The Playwright driver."""
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Debian's headless Chromium (never a downloaded browser build)."""
     if not Path(CHROMIUM).exists():

@@ -66,7 +66,7 @@ def test_find_a_colleague_by_skill_as_you_type(page: Page, live_server: LiveServ
     expect(page.get_by_label("Search by name, job title or skill")).to_be_focused()
 
     page.goto(f"{live_server.url}/people")
-    page.get_by_label("Skill").select_option("Negotiation")
+    page.get_by_label("Skill", exact=True).select_option("Negotiation")
     page.get_by_role("button", name="Search").click()
     expect(results.get_by_text("Sophie Lambert")).to_be_visible()
     expect(results.get_by_text("Yann Kowalski")).to_have_count(0)
