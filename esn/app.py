@@ -11,6 +11,7 @@ from starlette.middleware import Middleware
 
 from esn.database import create_engine, create_session_factory
 from esn.mail import Mailer
+from esn.realtime.hub import create_hub
 from esn.routes import build_routes
 from esn.settings import Settings
 from esn.web.context import RequestContextMiddleware
@@ -30,9 +31,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         engine = create_engine(settings.database_url)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        hub = create_hub(settings.broadcast_url)
+        await hub.start()
+        app.state.hub = hub
         try:
             yield
         finally:
+            await hub.stop()
             await engine.dispose()
 
     app = Starlette(

@@ -3,16 +3,45 @@
 from sqlmodel import SQLModel
 
 from esn.accounts.models import LoginFailure, PasswordResetToken, User, UserSession
+from esn.groups.models import Group, GroupRequest, GroupTag, Membership
+from esn.notifications.models import DigestPreference, Notification, NotificationSetting
 from esn.people.models import Follow, Profile, Skill
+from esn.stream.models import (
+    Activity,
+    Attachment,
+    Comment,
+    Mention,
+    Post,
+    PostRevision,
+    PostTopic,
+    Reaction,
+    TopicFollow,
+)
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Activity",
+    "Attachment",
+    "Comment",
+    "DigestPreference",
     "Follow",
+    "Group",
+    "GroupRequest",
+    "GroupTag",
     "LoginFailure",
+    "Membership",
+    "Mention",
+    "Notification",
+    "NotificationSetting",
     "PasswordResetToken",
+    "Post",
+    "PostRevision",
+    "PostTopic",
     "Profile",
+    "Reaction",
     "Skill",
+    "TopicFollow",
     "User",
     "UserSession",
     "metadata",

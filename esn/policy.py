@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import and_, or_, select, true
+from sqlmodel import col
+
 from esn.accounts.models import Role, User
+from esn.groups.models import Group, GroupRequest, Membership
+from esn.stream.models import Post
 
 
 def is_admin(actor: User | None) -> bool:
@@ -37,3 +44,109 @@ def can_see_profile(actor: User | None, person: User) -> bool:
     if not can_see_directory(actor):
         return False
     return person.is_active or is_admin(actor)
+
+
+# --- groups and their content --------------------------------------------------
+#
+# The rules, in one place:
+# - Everything needs a signed-in, active person; anonymous visitors see nothing.
+# - Open and private groups are listed for everyone; a secret group exists only
+#   for its members, the people it invited (pending invitation), company
+#   animators and administrators (who curate and administer groups).
+# - Content (posts, comments, attachments, members list) of an open group is
+#   for everyone; of a private or secret group, for its members only — not for
+#   administrators or company animators who are not members.
+# - The company stream and profile streams are for everyone signed in.
+# A thing someone may not see answers exactly like a missing one (404).
+
+
+def is_staff(actor: User | None) -> bool:
+    """Signed in and active: the least anyone needs to see anything."""
+    return actor is not None and actor.is_active
+
+
+def is_company_animator(actor: User | None) -> bool:
+    """Community animators curate across the whole network."""
+    return is_staff(actor) and actor is not None and actor.role == Role.ANIMATOR.value
+
+
+def can_see_group(
+    actor: User | None, visibility: str, *, is_member: bool, is_invited: bool = False
+) -> bool:
+    """May ``actor`` know this group exists (its name, description, about page)?"""
+    if not is_staff(actor):
+        return False
+    if visibility != "secret":
+        return True
+    return is_member or is_invited or is_admin(actor) or is_company_animator(actor)
+
+
+def can_read_group_content(actor: User | None, visibility: str, *, is_member: bool) -> bool:
+    """May ``actor`` read the group's posts, comments, attachments and members?"""
+    if not is_staff(actor):
+        return False
+    return visibility == "open" or is_member
+
+
+def can_post_in_group(actor: User | None, *, is_member: bool) -> bool:
+    """Only members post, comment and react in a group, whatever its visibility."""
+    return is_staff(actor) and is_member
+
+
+def can_manage_group(actor: User | None, group_role: str | None) -> bool:
+    """Owners and group animators decide requests, invite, remove members, edit."""
+    return is_staff(actor) and group_role in {"owner", "animator"}
+
+
+def can_moderate_post(actor: User | None, author_id: int, group_role: str | None) -> bool:
+    """A post is deleted by its author, its group's owners/animators, or an admin."""
+    if not is_staff(actor) or actor is None:
+        return False
+    return actor.id == author_id or is_admin(actor) or group_role in {"owner", "animator"}
+
+
+def can_edit_post(actor: User | None, author_id: int) -> bool:
+    """Only the author edits a post's text."""
+    return is_staff(actor) and actor is not None and actor.id == author_id
+
+
+def readable_group_ids_clause(actor: User) -> Any:
+    """SQL condition on a ``group.id`` column: groups whose content ``actor`` may read.
+
+    Open groups, plus the groups ``actor`` belongs to. Used by every list query
+    that returns group content (streams, search, topics, autocomplete).
+    """
+    member_of = select(col(Membership.group_id)).where(col(Membership.user_id) == actor.id)
+    open_groups = select(col(Group.id)).where(col(Group.visibility) == "open")
+    return or_(col(Group.id).in_(member_of), col(Group.id).in_(open_groups))
+
+
+def readable_posts_clause(actor: User) -> Any:
+    """SQL condition on ``post``: the posts ``actor`` may read (company, profiles,
+    open groups, and groups ``actor`` belongs to)."""
+    member_of = select(col(Membership.group_id)).where(col(Membership.user_id) == actor.id)
+    open_groups = select(col(Group.id)).where(col(Group.visibility) == "open")
+    return or_(
+        col(Post.group_id).is_(None),
+        col(Post.group_id).in_(member_of),
+        col(Post.group_id).in_(open_groups),
+    )
+
+
+def listed_groups_clause(actor: User) -> Any:
+    """SQL condition on ``group``: the groups ``actor`` may know exist."""
+    if is_admin(actor) or is_company_animator(actor):
+        return true()
+    member_of = select(col(Membership.group_id)).where(col(Membership.user_id) == actor.id)
+    invited_to = select(col(GroupRequest.group_id)).where(
+        and_(
+            col(GroupRequest.user_id) == actor.id,
+            col(GroupRequest.kind) == "invitation",
+            col(GroupRequest.state) == "pending",
+        )
+    )
+    return or_(
+        col(Group.visibility) != "secret",
+        col(Group.id).in_(member_of),
+        col(Group.id).in_(invited_to),
+    )

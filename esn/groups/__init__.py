@@ -1,0 +1,1 @@
+"""Groups: transverse project groups, memberships, join requests and invitations."""

@@ -1,0 +1,1 @@
+"""Notifications: the bell, per-kind settings, email and the digest."""

@@ -1,0 +1,1 @@
+"""Live updates: the pub/sub hub between processes and the websocket endpoint."""
