@@ -84,6 +84,9 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
+        # Compressing every live update costs CPU and memory per socket for
+        # small fragments; esn sends them uncompressed.
+        ws_per_message_deflate=False,
     )
 
 
@@ -215,14 +218,32 @@ def seed_command(
         errors.print("Say what to seed: [bold]esn seed --demo[/].")
         raise typer.Exit(2)
     try:
-        result = _run(lambda db: demo.seed_demo(db, if_empty=if_empty))
+        media_dir = Settings.from_env().media_dir
+        result = _run(lambda db: demo.seed_demo(db, if_empty=if_empty, media_dir=media_dir))
     except InvalidInput as exc:
         _fail(exc.errors)
     if result.skipped:
         console.print("Accounts already exist: the demo company was not added.")
     else:
-        console.print(f"Created {demo.COMPANY}: {result.people} people.", highlight=False)
+        console.print(
+            f"Created {demo.COMPANY}: {result.people} people, {result.groups} groups,"
+            f" {result.posts} posts.",
+            highlight=False,
+        )
     _print_demo_accounts()
+
+
+@app.command()
+def digest() -> None:
+    """Email the daily or weekly digest to everyone whose turn has come (run it hourly)."""
+    from esn.clock import utcnow
+    from esn.mail import Mailer
+    from esn.notifications import jobs
+
+    settings = Settings.from_env()
+    mailer = Mailer(settings.smtp_url, settings.mail_from)
+    sent = _run(lambda db: jobs.send_digests(db, mailer, settings, utcnow()))
+    console.print(f"Sent {sent} digest(s).", highlight=False)
 
 
 if __name__ == "__main__":

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import and_, exists, or_, select, true
 from sqlmodel import col
 
 from esn.accounts.models import Role, User
 from esn.groups.models import Group, GroupRequest, Membership
+from esn.notifications.models import Notification
 from esn.stream.models import Post
 
 
@@ -150,3 +151,78 @@ def listed_groups_clause(actor: User) -> Any:
         col(Group.id).in_(member_of),
         col(Group.id).in_(invited_to),
     )
+
+
+# --- group membership ----------------------------------------------------------
+
+
+def can_create_group(actor: User | None) -> bool:
+    """Anyone signed in may start a group (and becomes its owner)."""
+    return is_staff(actor)
+
+
+def can_join_group(actor: User | None, visibility: str, *, is_member: bool) -> bool:
+    """Open groups are joined directly, without asking anyone."""
+    return is_staff(actor) and visibility == "open" and not is_member
+
+
+def can_request_to_join(actor: User | None, visibility: str, *, is_member: bool) -> bool:
+    """Private groups are joined on request; secret groups only by invitation."""
+    return is_staff(actor) and visibility == "private" and not is_member
+
+
+def can_change_group_roles(actor: User | None, group_role: str | None) -> bool:
+    """Only owners make someone an owner, an animator or a plain member."""
+    return is_staff(actor) and group_role == "owner"
+
+
+def can_remove_member(actor: User | None, group_role: str | None, member_role: str) -> bool:
+    """Owners remove anyone; group animators remove animators and members, never owners."""
+    if not can_manage_group(actor, group_role):
+        return False
+    return member_role != "owner" or group_role == "owner"
+
+
+# --- notifications and live updates ----------------------------------------------
+
+
+def visible_notifications_clause(actor: User) -> Any:
+    """SQL condition on ``notification``: the ones ``actor`` may still see.
+
+    A notification that points at a post ``actor`` can no longer read (they
+    left its private group) or at a group they may no longer know exists is
+    hidden, not deleted: it shows again if access comes back. Correlated
+    EXISTS lookups by primary key keep this cheap for one person's list.
+    """
+    post_readable = exists(
+        select(col(Post.id)).where(
+            col(Post.id) == col(Notification.post_id), readable_posts_clause(actor)
+        )
+    )
+    group_listed = exists(
+        select(col(Group.id)).where(
+            col(Group.id) == col(Notification.group_id), listed_groups_clause(actor)
+        )
+    )
+    return and_(
+        or_(col(Notification.post_id).is_(None), post_readable),
+        or_(col(Notification.group_id).is_(None), group_listed),
+    )
+
+
+def can_receive_live(actor: User | None) -> bool:
+    """Only signed-in, active people keep a live-updates socket open."""
+    return is_staff(actor)
+
+
+# --- posting in streams ---------------------------------------------------------
+
+
+def can_post_in_company(actor: User | None) -> bool:
+    """Anyone signed in may post to the company-wide stream."""
+    return is_staff(actor)
+
+
+def can_post_on_profile(actor: User | None, profile_user_id: int) -> bool:
+    """A profile's stream takes posts from its owner only."""
+    return is_staff(actor) and actor is not None and actor.id == profile_user_id

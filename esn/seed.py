@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +23,7 @@ from esn.accounts.models import Role, User
 from esn.errors import InvalidInput
 from esn.people import service as people
 from esn.people.models import Follow, Profile
+from esn.seed_social import seed_conversation
 from esn.web.i18n import gettext as _
 
 COMPANY = "Lumière & Co"
@@ -408,10 +410,12 @@ class DemoAccount:
 
 @dataclass(frozen=True)
 class SeedResult:
-    """What ``seed_demo`` did: how many people it added (0 when skipped)."""
+    """What ``seed_demo`` did: how many people, groups and posts it added."""
 
     people: int
     skipped: bool
+    groups: int = 0
+    posts: int = 0
 
 
 def demo_email(name: str) -> str:
@@ -507,7 +511,9 @@ def _add_follows(db: AsyncSession, created: dict[str, tuple[User, Profile]]) -> 
     return len(pairs)
 
 
-async def seed_demo(db: AsyncSession, *, if_empty: bool = False) -> SeedResult:
+async def seed_demo(
+    db: AsyncSession, *, if_empty: bool = False, media_dir: Path | None = None
+) -> SeedResult:
     """Build the demo company in one transaction.
 
     With ``if_empty``, does nothing when any account exists (``make run`` calls
@@ -521,4 +527,6 @@ async def seed_demo(db: AsyncSession, *, if_empty: bool = False) -> SeedResult:
     _describe_people(created)
     _add_follows(db, created)
     await db.commit()
-    return SeedResult(people=len(created), skipped=False)
+    # The conversations go through the services, which commit as they go.
+    group_count, post_count = await seed_conversation(db, media_dir or Path("var/media"))
+    return SeedResult(people=len(created), skipped=False, groups=group_count, posts=post_count)

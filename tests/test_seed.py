@@ -160,3 +160,26 @@ def test_seed_is_deterministic(tmp_path: Path) -> None:
     _outputs, two = _seed_with_cli(tmp_path / "two")
 
     assert follows(one) == follows(two)
+
+
+async def test_demo_network_is_alive(db: AsyncSession) -> None:
+    """Groups of every visibility, conversations with replies, reactions,
+    topics and mentions, and counts on the post rows that match the rows."""
+    from sqlalchemy import func, select
+
+    from esn.groups.models import Group
+    from esn.stream.models import Comment, Mention, Post, PostTopic, Reaction
+
+    result = await seed.seed_demo(db)
+    assert result.groups >= 6 and result.posts >= 10
+    visibilities = set((await db.execute(select(Group.visibility))).scalars())
+    assert visibilities == {"open", "private", "secret"}
+    assert (await db.execute(select(func.count()).select_from(PostTopic))).scalar_one() > 0
+    assert (await db.execute(select(func.count()).select_from(Mention))).scalar_one() > 0
+    replies = select(func.count()).select_from(Comment).where(Comment.parent_id.is_not(None))  # type: ignore[union-attr]
+    assert (await db.execute(replies)).scalar_one() > 0
+    for post in (await db.execute(select(Post))).scalars():
+        comments = select(func.count()).select_from(Comment).where(Comment.post_id == post.id)
+        reactions = select(func.count()).select_from(Reaction).where(Reaction.post_id == post.id)
+        assert post.comment_count == (await db.execute(comments)).scalar_one()
+        assert post.reaction_count == (await db.execute(reactions)).scalar_one()

@@ -91,6 +91,10 @@ async def logout(request: Request) -> Response:
     if token:
         async with db_session(request) as db:
             await accounts.log_out(db, token)
+        # Open live-update sockets re-check their session and close.
+        await request.app.state.hub.publish(
+            f"session:{request.state.user.id}", {"type": "session.ended"}
+        )
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -175,6 +179,7 @@ async def change_password(request: Request) -> Response:
         except InvalidInput as exc:
             errors = exc.errors
         else:
+            await request.app.state.hub.publish(f"session:{user.id}", {"type": "session.ended"})
             return _signed_in_redirect(request, token, "/settings?changed=1")
     return render(
         request, "accounts/settings.html", {"errors": errors, "changed": False}, status_code=422

@@ -105,6 +105,8 @@ async def change_active(request: Request) -> Response:
         except InvalidInput as exc:
             errors = exc.errors
         else:
+            if not data.is_active:  # their open live-update sockets close
+                await request.app.state.hub.publish(f"session:{user_id}", {"type": "session.ended"})
             return RedirectResponse(_back(form), status_code=303)
     return await _page(request, actor, 422, row_errors={user_id: next(iter(errors.values()))})
 

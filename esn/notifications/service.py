@@ -3,18 +3,59 @@
 Other domains call ``notify`` while they write (no commit here), then, once
 they have committed, ``dispatch`` with what ``notify`` returned: it rings the
 bell of each recipient's open pages and sends the emails people asked for.
+
+Reading goes through ``policy.visible_notifications_clause``: a notification
+about a post or group the person may no longer see is not listed, counted,
+emailed or put in a digest.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from babel.dates import format_datetime
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from esn.notifications.models import Channel, Notification, NotificationSetting
+from esn import policy
+from esn.accounts.models import User
+from esn.clock import as_utc, utcnow
+from esn.database import SessionFactory
+from esn.errors import NotFound
+from esn.groups.models import Group
+from esn.mail import Mailer
+from esn.notifications.models import (
+    Channel,
+    DigestFrequency,
+    DigestPreference,
+    Notification,
+    NotificationKind,
+    NotificationSetting,
+)
+from esn.people.models import Profile
 from esn.realtime.hub import Hub
+from esn.settings import Settings
+from esn.stream.models import Comment, Post
+from esn.web.i18n import get_locale, set_locale
+from esn.web.i18n import gettext as _
+
+log = logging.getLogger("esn.notifications")
+
+PAGE_SIZE = 30
+MAX_PAGE_SIZE = 100
+EXCERPT_LENGTH = 280
+# Ids come from URLs; anything larger cannot exist and would overflow PostgreSQL.
+MAX_ID = 2**31 - 1
+
+KINDS = [kind.value for kind in NotificationKind]
+CHANNELS = [channel.value for channel in Channel]
+FREQUENCIES = [frequency.value for frequency in DigestFrequency]
 
 
 @dataclass(frozen=True)
@@ -67,7 +108,404 @@ async def notify(
     return [Delivery(notification, channel)]
 
 
-async def dispatch(hub: Hub, deliveries: list[Delivery]) -> None:
-    """After commit: ring the bell on every open page of each recipient."""
-    for recipient_id in {d.notification.user_id for d in deliveries}:
-        await hub.publish(f"user:{recipient_id}", {"type": "notification"})
+class MailContext(NamedTuple):
+    """What sending notification emails after commit needs (kept on the hub)."""
+
+    mailer: Mailer
+    settings: Settings
+    session_factory: SessionFactory
+
+
+async def dispatch(
+    hub: Hub,
+    deliveries: list[Delivery],
+    *,
+    mailer: Mailer | None = None,
+    settings: Settings | None = None,
+    session_factory: SessionFactory | None = None,
+) -> None:
+    """After commit: ring the bell on every open page of each recipient, then
+    email the notifications whose kind the recipient set to "email".
+
+    Emails need ``mailer``, ``settings`` and ``session_factory`` (pass the
+    app's: ``request.app.state``); without them only the bells ring. A mail
+    that fails is logged and skipped: the notification is already saved and
+    shown in the app, and the request that caused it must not fail.
+    """
+    for recipient_id in sorted({d.notification.user_id for d in deliveries}):
+        await bell_changed(hub, recipient_id)
+    if mailer is None and isinstance(hub.mail, MailContext):
+        mailer, settings, session_factory = hub.mail
+    if mailer is None or settings is None or session_factory is None:
+        return
+    for delivery in deliveries:
+        if delivery.channel != Channel.EMAIL.value or delivery.notification.id is None:
+            continue
+        try:
+            async with session_factory() as db:
+                await email_notification(db, mailer, settings, delivery.notification.id)
+        except Exception:
+            log.exception("could not email notification %s", delivery.notification.id)
+
+
+async def bell_changed(hub: Hub, user_id: int) -> None:
+    """Tell ``user_id``'s open pages that their unread count may have changed."""
+    await hub.publish(f"user:{user_id}", {"type": "notification"})
+
+
+# --- reading -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    """One notification as its recipient sees it: who did what, and where to look."""
+
+    notification: Notification
+    actor_name: str | None
+    actor_handle: str | None
+    group_name: str | None
+    group_slug: str | None
+
+    @property
+    def unread(self) -> bool:
+        return self.notification.read_at is None
+
+    @property
+    def text(self) -> str:
+        """What happened, in the current language."""
+        names = {
+            "actor": self.actor_name or _("Someone"),
+            "group": self.group_name or _("a group"),
+        }
+        messages = {
+            NotificationKind.MENTIONED.value: _("%(actor)s mentioned you"),
+            NotificationKind.REPLY.value: _("%(actor)s replied to you"),
+            NotificationKind.REACTION.value: _("%(actor)s reacted to your post"),
+            NotificationKind.NEW_FOLLOWER.value: _("%(actor)s started following you"),
+            NotificationKind.JOIN_REQUEST.value: _("%(actor)s asks to join %(group)s"),
+            NotificationKind.REQUEST_ACCEPTED.value: _(
+                "%(actor)s accepted your request to join %(group)s"
+            ),
+            NotificationKind.INVITED.value: _("%(actor)s invited you to join %(group)s"),
+        }
+        return messages.get(self.notification.kind, _("%(actor)s did something")) % names
+
+    @property
+    def link(self) -> str:
+        """The path of the thing the notification is about."""
+        n = self.notification
+        if n.post_id is not None:
+            anchor = f"#comment-{n.comment_id}" if n.comment_id is not None else ""
+            return f"/posts/{n.post_id}{anchor}"
+        if self.group_slug is not None:
+            tail = "/members" if n.kind == NotificationKind.JOIN_REQUEST.value else ""
+            return f"/groups/{self.group_slug}{tail}"
+        if self.actor_handle is not None:
+            return f"/people/{self.actor_handle}"
+        return "/notifications"
+
+
+@dataclass(frozen=True)
+class NotificationPage:
+    """A page of notifications, newest first; ``next_before`` continues the list."""
+
+    rows: list[NotificationRow]
+    next_before: str | None
+    unread: int
+
+
+def encode_cursor(notification: Notification) -> str:
+    """The opaque ``before`` value continuing the list after this notification."""
+    moment = as_utc(notification.created_at)
+    micros = int(moment.timestamp() * 1_000_000)
+    return f"{micros}-{notification.id}"
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """(created_at, id) from a cursor; None when absent or malformed."""
+    if not cursor or len(cursor) > 40:
+        return None
+    micros, _sep, ident = cursor.partition("-")
+    if not (micros.isdigit() and ident.isdigit()) or int(ident) > MAX_ID:
+        return None
+    try:
+        moment = datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment, int(ident)
+
+
+def _rows_query(actor: User) -> Any:
+    """The recipient's visible notifications with the actor's and group's names."""
+    # An alias: the visibility clause has its own subqueries on "group", which
+    # must not be correlated with the group shown here.
+    shown_group = aliased(Group)
+    return (
+        select(
+            Notification,
+            col(Profile.display_name),
+            col(Profile.handle),
+            col(shown_group.name),
+            col(shown_group.slug),
+        )
+        .outerjoin(Profile, col(Profile.user_id) == col(Notification.actor_id))
+        .outerjoin(shown_group, col(shown_group.id) == col(Notification.group_id))
+        .where(col(Notification.user_id) == actor.id, policy.visible_notifications_clause(actor))
+    )
+
+
+async def list_notifications(
+    db: AsyncSession,
+    actor: User,
+    before: str | None = None,
+    limit: int = PAGE_SIZE,
+    *,
+    unread_only: bool = False,
+) -> NotificationPage:
+    """The actor's notifications, newest first, one keyset page, with the unread count."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    statement = _rows_query(actor)
+    position = decode_cursor(before)
+    if position is not None:
+        moment, ident = position
+        statement = statement.where(
+            or_(
+                col(Notification.created_at) < moment,
+                and_(col(Notification.created_at) == moment, col(Notification.id) < ident),
+            )
+        )
+    if unread_only:
+        statement = statement.where(col(Notification.read_at).is_(None))
+    statement = statement.order_by(
+        col(Notification.created_at).desc(), col(Notification.id).desc()
+    ).limit(limit + 1)
+    result = (await db.execute(statement)).all()
+    rows = [
+        NotificationRow(
+            notification=row[0],
+            actor_name=row[1],
+            actor_handle=row[2],
+            group_name=row[3],
+            group_slug=row[4],
+        )
+        for row in result[:limit]
+    ]
+    more = len(result) > limit
+    next_before = encode_cursor(rows[-1].notification) if more and rows else None
+    return NotificationPage(
+        rows=rows, next_before=next_before, unread=await unread_count(db, actor)
+    )
+
+
+async def unread_count(db: AsyncSession, actor: User) -> int:
+    """How many visible notifications the actor has not read: the bell's number."""
+    result = await db.execute(
+        select(func.count())
+        .select_from(Notification)
+        .where(
+            col(Notification.user_id) == actor.id,
+            col(Notification.read_at).is_(None),
+            policy.visible_notifications_clause(actor),
+        )
+    )
+    return int(result.scalar_one())
+
+
+async def mark_read(
+    db: AsyncSession, actor: User, notification_id: int, *, hub: Hub
+) -> NotificationRow | None:
+    """Mark one of the actor's notifications read and return it as now shown.
+
+    Anyone else's notification answers NotFound; None when the actor may no
+    longer see what it points to (it is marked read all the same).
+    """
+    if not 0 < notification_id <= MAX_ID:
+        raise NotFound
+    notification = await db.get(Notification, notification_id)
+    if notification is None or notification.user_id != actor.id:
+        raise NotFound
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        await db.commit()
+    assert actor.id is not None
+    await bell_changed(hub, actor.id)
+    return await visible_row(db, actor, notification_id)
+
+
+async def mark_all_read(db: AsyncSession, actor: User, *, hub: Hub) -> int:
+    """Mark every unread notification of the actor read; returns how many changed."""
+    result = await db.execute(
+        update(Notification)
+        .where(col(Notification.user_id) == actor.id, col(Notification.read_at).is_(None))
+        .values(read_at=utcnow())
+    )
+    await db.commit()
+    assert actor.id is not None
+    await bell_changed(hub, actor.id)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- settings ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    """A person's channel for every kind and their digest frequency."""
+
+    channels: dict[str, str]
+    frequency: str
+
+
+async def digest_frequency(db: AsyncSession, user_id: int) -> str:
+    """How often ``user_id`` wants the digest (weekly when never chosen)."""
+    preference = await db.get(DigestPreference, user_id)
+    return preference.frequency if preference else DigestFrequency.WEEKLY.value
+
+
+async def notification_settings(db: AsyncSession, actor: User) -> NotificationSettings:
+    """The actor's settings, with in-app for every kind never set."""
+    result = await db.execute(
+        select(col(NotificationSetting.kind), col(NotificationSetting.channel)).where(
+            col(NotificationSetting.user_id) == actor.id
+        )
+    )
+    chosen = {kind: channel for kind, channel in result.all()}
+    channels = {kind: chosen.get(kind, Channel.IN_APP.value) for kind in KINDS}
+    assert actor.id is not None
+    return NotificationSettings(channels=channels, frequency=await digest_frequency(db, actor.id))
+
+
+async def save_notification_settings(
+    db: AsyncSession, actor: User, channels: dict[str, str], frequency: str
+) -> NotificationSettings:
+    """Store the actor's channel per kind and digest frequency (all at once)."""
+    if any(kind not in KINDS for kind in channels) or any(
+        channel not in CHANNELS for channel in channels.values()
+    ):
+        raise ValueError("unknown notification kind or channel")
+    if frequency not in FREQUENCIES:
+        raise ValueError("unknown digest frequency")
+    assert actor.id is not None
+    existing = {
+        setting.kind: setting
+        for setting in (
+            await db.execute(
+                select(NotificationSetting).where(col(NotificationSetting.user_id) == actor.id)
+            )
+        ).scalars()
+    }
+    for kind, channel in channels.items():
+        setting = existing.get(kind)
+        if setting is None:
+            db.add(NotificationSetting(user_id=actor.id, kind=kind, channel=channel))
+        else:
+            setting.channel = channel
+    preference = await db.get(DigestPreference, actor.id)
+    if preference is None:
+        db.add(DigestPreference(user_id=actor.id, frequency=frequency))
+    else:
+        preference.frequency = frequency
+    await db.commit()
+    return await notification_settings(db, actor)
+
+
+# --- email ---------------------------------------------------------------------------
+
+
+def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
+    """The start of a post or comment for an email: one paragraph, cut at a word."""
+    flat = " ".join(text.split())
+    if len(flat) <= length:
+        return flat
+    return flat[:length].rsplit(" ", 1)[0] + "…"
+
+
+class Locale:
+    """Speak ``locale`` inside the block, then the previous language again."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+        self.previous = get_locale()
+
+    def __enter__(self) -> None:
+        self.previous = get_locale()
+        set_locale(self.locale)
+
+    def __exit__(self, *exc_info: object) -> None:
+        set_locale(self.previous)
+
+
+def recipient_locale(user: User, settings: Settings) -> str:
+    """The language to write to ``user`` in."""
+    return user.locale or settings.default_locale
+
+
+def local_time(moment: datetime, user: User) -> str:
+    """``moment`` in ``user``'s time zone, written in the current language."""
+    try:
+        zone = ZoneInfo(user.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return format_datetime(as_utc(moment), "long", tzinfo=zone, locale=get_locale())
+
+
+async def visible_row(db: AsyncSession, user: User, notification_id: int) -> NotificationRow | None:
+    """One of ``user``'s notifications, if they may still see what it points to."""
+    statement = _rows_query(user).where(col(Notification.id) == notification_id)
+    row = (await db.execute(statement)).one_or_none()
+    if row is None:
+        return None
+    return NotificationRow(row[0], row[1], row[2], row[3], row[4])
+
+
+async def _quoted_text(db: AsyncSession, notification: Notification) -> str:
+    """The comment or post the notification is about (already checked readable)."""
+    if notification.comment_id is not None:
+        comment = await db.get(Comment, notification.comment_id)
+        if comment is not None:
+            return excerpt(comment.body)
+    if notification.post_id is not None:
+        post = await db.get(Post, notification.post_id)
+        if post is not None:
+            return excerpt(post.body)
+    return ""
+
+
+async def email_notification(
+    db: AsyncSession, mailer: Mailer, settings: Settings, notification_id: int
+) -> bool:
+    """Email one notification to its recipient, in their language, with a link back.
+
+    Checks again that the recipient may see what it points to; returns whether
+    a message went out. Raises if the SMTP server refuses it.
+    """
+    notification = await db.get(Notification, notification_id)
+    if notification is None or notification.emailed_at is not None:
+        return False
+    recipient = await db.get(User, notification.user_id)
+    if recipient is None or not policy.is_staff(recipient):
+        return False
+    row = await visible_row(db, recipient, notification_id)
+    if row is None:
+        return False
+    quoted = await _quoted_text(db, notification)
+    with Locale(recipient_locale(recipient, settings)):
+        summary = row.text
+        when = local_time(notification.created_at, recipient)
+        lines = [summary + ".", _("When: %(when)s") % {"when": when}]
+        if quoted:
+            lines += ["", f"> {quoted}"]
+        lines += [
+            "",
+            _("Open it in esn: %(link)s") % {"link": settings.base_url + row.link},
+            "",
+            _("You receive this email because you chose email for this kind of notification.")
+            + " "
+            + _("Change it here: %(link)s")
+            % {"link": settings.base_url + "/settings/notifications"},
+        ]
+        subject = _("esn: %(summary)s") % {"summary": summary}
+        await mailer.send(recipient.email, subject, "\n".join(lines))
+    notification.emailed_at = utcnow()
+    await db.commit()
+    return True

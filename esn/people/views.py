@@ -12,6 +12,7 @@ from starlette.routing import Route
 from esn.errors import Forbidden, InvalidInput
 from esn.people import forms
 from esn.people import service as people
+from esn.stream import service as stream
 from esn.web.auth import require_user
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, uploaded_file, validate
@@ -36,7 +37,10 @@ async def profile(request: Request) -> Response:
     user = require_user(request)
     async with db_session(request) as db:
         page = await people.profile_page(db, user, request.path_params["handle"])
-    context = {"page": page, "person": page.profile, "follow": page.follow}
+        posts = await stream.profile_stream(
+            db, user, page.profile.user_id, request.query_params.get("after") or None
+        )
+    context = {"page": page, "person": page.profile, "follow": page.follow, "stream": posts}
     return render(request, "people/profile.html", context)
 
 
@@ -111,8 +115,10 @@ async def _follow_change(request: Request, *, start: bool) -> Response:
     handle = request.path_params["handle"]
     try:
         async with db_session(request) as db:
-            change = people.follow_person if start else people.unfollow_person
-            state = await change(db, user, handle)
+            if start:
+                state = await people.follow_person(db, user, handle, hub=request.app.state.hub)
+            else:
+                state = await people.unfollow_person(db, user, handle)
     except Forbidden as exc:
         raise HTTPException(403, str(exc) or None) from exc
     if not is_htmx(request):

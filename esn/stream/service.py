@@ -1,10 +1,1379 @@
-"""Streams and conversation: posts, comments, reactions, topics, the activity log."""
+"""Streams and conversation: posts, comments, reactions, topics, the activity log.
+
+Reading: every query that returns posts filters through
+``policy.readable_posts_clause``; streams page by keyset on (created_at, id)
+and load authors, attachments, topics, counts and the reader's reactions with
+one query per kind of thing per page (counts live on the post row).
+
+Writing: ``verb_noun(db, actor, ...)`` checks policy, writes, commits, and only
+then publishes to the hub and dispatches notifications.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+import base64
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
-from esn.stream.models import Activity
+from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from esn import policy
+from esn.accounts.models import User
+from esn.clock import as_utc, utcnow
+from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.groups.models import Group, Membership
+from esn.notifications import service as notifications
+from esn.notifications.models import NotificationKind
+from esn.notifications.service import Delivery
+from esn.people.models import Follow, Profile
+from esn.people.service import fold
+from esn.realtime.hub import Hub
+from esn.stream import markdown
+from esn.stream.attachments import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS,
+    AttachmentRefused,
+    PreparedAttachment,
+    delete_files,
+    new_names,
+    prepare_attachment,
+    stored_path,
+    thumbnail_type,
+    write_files,
+)
+from esn.stream.markdown import topic_key
+from esn.stream.models import (
+    COMPANY_SOURCE,
+    Activity,
+    Attachment,
+    Comment,
+    Mention,
+    Post,
+    PostRevision,
+    PostTopic,
+    Reaction,
+    ReactionKind,
+    TopicFollow,
+    group_source,
+    profile_source,
+)
+from esn.web.i18n import gettext as _
+
+STREAM_PAGE_SIZE = 20
+MAX_STREAM_PAGE_SIZE = 50
+# A stream shows the latest few comments of each post; /posts/{id} shows them all.
+STREAM_COMMENTS = 3
+MAX_THREAD_COMMENTS = 500
+MAX_SOURCES = 500
+
+REACTION_KINDS = [kind.value for kind in ReactionKind]
+# Two submissions of the same text this close together are one post.
+DUPLICATE_WINDOW = timedelta(seconds=60)
+_TOPIC = re.compile(r"^(?=[\w-]*[^\W\d_])[\w-]{1,60}$")
+
+
+# --- what the templates receive ------------------------------------------------
+
+
+@dataclass
+class CommentView:
+    """A comment with its author and, for a top-level comment, its replies."""
+
+    comment: Comment
+    author: Profile
+    replies: list[CommentView] = field(default_factory=list)
+    can_reply: bool = False
+
+
+@dataclass
+class PostView:
+    """A post as one reader sees it: author, attachments, topics, counts, reactions.
+
+    ``reaction_counts`` has every kind (zero included); ``my_reactions`` the kinds
+    the reader chose. ``comments`` holds the first comments (a stream) or the
+    whole conversation (``/posts/{id}``, then ``full`` is True).
+    """
+
+    post: Post
+    author: Profile
+    attachments: list[Attachment] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    my_reactions: set[str] = field(default_factory=set)
+    reaction_counts: dict[str, int] = field(default_factory=dict)
+    comments: list[CommentView] = field(default_factory=list)
+    group: Group | None = None
+    can_interact: bool = False
+    can_edit: bool = False
+    can_delete: bool = False
+    full: bool = False
+
+    @property
+    def shown_comments(self) -> int:
+        """How many comments (replies included) this view holds."""
+        return sum(1 + len(view.replies) for view in self.comments)
+
+    @property
+    def reaction_kinds(self) -> list[tuple[str, int, bool]]:
+        """(kind, count, mine) for each reaction kind, in a fixed order."""
+        return [
+            (kind, self.reaction_counts.get(kind, 0), kind in self.my_reactions)
+            for kind in REACTION_KINDS
+        ]
+
+
+@dataclass
+class ActivityView:
+    """An event of the activity log, ready to show in a stream."""
+
+    activity: Activity
+    actor: Profile | None
+    group: Group | None = None
+
+    @property
+    def created_at(self) -> datetime:
+        return self.activity.created_at
+
+
+@dataclass
+class StreamPage:
+    """One page of a stream, newest first, and the cursor of the next page.
+
+    ``items`` are the posts; ``activities`` the activity-log events merged in
+    (home stream only). Templates iterate ``entries``, both in time order.
+    ``sources`` are the streams a live page listens to for new posts.
+    """
+
+    items: list[PostView]
+    next_cursor: str | None
+    activities: list[ActivityView] = field(default_factory=list)
+    # The sources whose new posts belong at the top of this stream (live updates).
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def entries(self) -> list[PostView | ActivityView]:
+        """Posts and events together, newest first (posts first at equal times)."""
+        merged: list[tuple[tuple[datetime, int, int], PostView | ActivityView]] = [
+            ((as_utc(view.post.created_at), 1, view.post.id or 0), view) for view in self.items
+        ]
+        merged += [
+            ((as_utc(view.created_at), 0, view.activity.id or 0), view) for view in self.activities
+        ]
+        merged.sort(key=lambda pair: pair[0], reverse=True)
+        return [view for _key, view in merged]
+
+
+# --- sources --------------------------------------------------------------------
+
+
+def parse_source(source: str) -> tuple[str, int | None] | None:
+    """("company", None), ("group", id) or ("user", id); None if not a source key."""
+    if source == COMPANY_SOURCE:
+        return COMPANY_SOURCE, None
+    kind, _sep, number = source.partition(":")
+    if kind in {"group", "user"} and number.isdigit() and len(number) < 12:
+        return kind, int(number)
+    return None
+
+
+async def _membership(db: AsyncSession, actor: User, group_id: int) -> Membership | None:
+    return (
+        await db.execute(
+            select(Membership).where(
+                col(Membership.group_id) == group_id, col(Membership.user_id) == actor.id
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def can_read_source(db: AsyncSession, actor: User | None, source: str) -> bool:
+    """May ``actor`` read the posts of ``source`` (company, a profile, a group)?"""
+    parsed = parse_source(source)
+    if parsed is None or actor is None or not policy.is_staff(actor):
+        return False
+    kind, number = parsed
+    if kind == COMPANY_SOURCE:
+        return True
+    assert number is not None
+    if kind == "user":
+        person = await db.get(User, number)
+        return person is not None and policy.can_see_profile(actor, person)
+    group = await db.get(Group, number)
+    if group is None:
+        return False
+    is_member = await _membership(db, actor, number) is not None
+    return policy.can_read_group_content(actor, group.visibility, is_member=is_member)
+
+
+# --- cursors --------------------------------------------------------------------
+
+
+def encode_cursor(created_at: datetime, rank: int, item_id: int) -> str:
+    """The opaque ``after`` value continuing a stream after this item.
+
+    ``rank`` orders items of equal time: posts (1) before activity events (0).
+    """
+    raw = json.dumps([as_utc(created_at).isoformat(), rank, item_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int, int] | None:
+    """The position an ``after`` value points to, or None if it is not one of ours."""
+    if not cursor or len(cursor) > 200:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        stamp, rank, item_id = json.loads(raw)
+        moment = as_utc(datetime.fromisoformat(stamp))
+    except (ValueError, TypeError):
+        return None
+    if rank not in (0, 1) or type(item_id) is not int:
+        return None
+    return moment, rank, item_id
+
+
+def _posts_after(position: tuple[datetime, int, int] | None) -> Any:
+    """Keyset condition: posts that come after ``position`` (newest first)."""
+    if position is None:
+        return None
+    moment, rank, item_id = position
+    if rank == 1:
+        return or_(
+            col(Post.created_at) < moment,
+            and_(col(Post.created_at) == moment, col(Post.id) < item_id),
+        )
+    return col(Post.created_at) < moment
+
+
+def _activities_after(position: tuple[datetime, int, int] | None) -> Any:
+    """Keyset condition: activity events that come after ``position``."""
+    if position is None:
+        return None
+    moment, rank, item_id = position
+    if rank == 1:
+        return col(Activity.created_at) <= moment
+    return or_(
+        col(Activity.created_at) < moment,
+        and_(col(Activity.created_at) == moment, col(Activity.id) < item_id),
+    )
+
+
+def _bounded(limit: int) -> int:
+    return max(1, min(limit, MAX_STREAM_PAGE_SIZE))
+
+
+# --- reading posts --------------------------------------------------------------
+
+
+async def _post_rows(
+    db: AsyncSession, actor: User, condition: Any, after: str | None, limit: int
+) -> list[tuple[Post, Profile]]:
+    """Readable posts matching ``condition``, newest first, after the cursor."""
+    conditions = [condition, policy.readable_posts_clause(actor)]
+    keyset = _posts_after(decode_cursor(after))
+    if keyset is not None:
+        conditions.append(keyset)
+    rows = await db.execute(
+        select(Post, Profile)
+        .join(Profile, col(Profile.user_id) == col(Post.author_id))
+        .where(*conditions)
+        .order_by(col(Post.created_at).desc(), col(Post.id).desc())
+        .limit(limit)
+    )
+    return [(row[0], row[1]) for row in rows.all()]
+
+
+async def _comment_rows(
+    db: AsyncSession, post_ids: list[int], per_post: int | None
+) -> list[tuple[Comment, Profile]]:
+    """Comments of ``post_ids`` with their authors, oldest first.
+
+    With ``per_post``, only the latest ``per_post`` top-level comments of each
+    post and the latest ``per_post`` replies of each of those: two queries with
+    a window function, whatever the number of posts.
+    """
+    if not post_ids:
+        return []
+    if per_post is None:
+        query = (
+            select(Comment, Profile)
+            .join(Profile, col(Profile.user_id) == col(Comment.author_id))
+            .where(col(Comment.post_id).in_(post_ids))
+            .order_by(col(Comment.created_at), col(Comment.id))
+            .limit(MAX_THREAD_COMMENTS)
+        )
+        return [(row[0], row[1]) for row in (await db.execute(query)).all()]
+    top = await _latest_comments(
+        db,
+        col(Comment.post_id),
+        and_(col(Comment.post_id).in_(post_ids), col(Comment.parent_id).is_(None)),
+        per_post,
+    )
+    top_ids = [comment.id for comment, _author in top if comment.id is not None]
+    replies = (
+        await _latest_comments(
+            db, col(Comment.parent_id), col(Comment.parent_id).in_(top_ids), per_post
+        )
+        if top_ids
+        else []
+    )
+    return sorted(top + replies, key=lambda row: (as_utc(row[0].created_at), row[0].id or 0))
+
+
+async def _latest_comments(
+    db: AsyncSession, partition: Any, condition: Any, per_group: int
+) -> list[tuple[Comment, Profile]]:
+    """The latest ``per_group`` comments matching ``condition`` per ``partition`` value."""
+    ranked = (
+        select(
+            col(Comment.id).label("comment_id"),
+            func.row_number()
+            .over(
+                partition_by=partition,
+                order_by=(col(Comment.created_at).desc(), col(Comment.id).desc()),
+            )
+            .label("position"),
+        )
+        .where(condition)
+        .subquery()
+    )
+    query = (
+        select(Comment, Profile)
+        .join(ranked, ranked.c.comment_id == col(Comment.id))
+        .join(Profile, col(Profile.user_id) == col(Comment.author_id))
+        .where(ranked.c.position <= per_group)
+        .order_by(col(Comment.created_at), col(Comment.id))
+    )
+    return [(row[0], row[1]) for row in (await db.execute(query)).all()]
+
+
+def _threads(rows: list[tuple[Comment, Profile]], can_reply: bool) -> list[CommentView]:
+    """Top-level comments with their replies under them (one level shown)."""
+    top: dict[int, CommentView] = {}
+    ordered: list[CommentView] = []
+    for comment, author in rows:
+        view = CommentView(comment=comment, author=author, can_reply=can_reply)
+        if comment.parent_id is None:
+            assert comment.id is not None
+            top[comment.id] = view
+            ordered.append(view)
+        elif comment.parent_id in top:
+            top[comment.parent_id].replies.append(view)
+    return ordered
+
+
+async def _decorate(
+    db: AsyncSession,
+    actor: User,
+    rows: list[tuple[Post, Profile]],
+    *,
+    comments_per_post: int | None,
+) -> list[PostView]:
+    """Turn post rows into views: one query per kind of related thing."""
+    if not rows:
+        return []
+    post_ids = [post.id for post, _author in rows if post.id is not None]
+    group_ids = {post.group_id for post, _author in rows if post.group_id is not None}
+
+    attachments: dict[int, list[Attachment]] = {}
+    for attachment in (
+        await db.execute(
+            select(Attachment)
+            .where(col(Attachment.post_id).in_(post_ids))
+            .order_by(col(Attachment.id))
+        )
+    ).scalars():
+        attachments.setdefault(attachment.post_id, []).append(attachment)
+
+    topics: dict[int, list[str]] = {}
+    for post_id, tag in (
+        await db.execute(
+            select(col(PostTopic.post_id), col(PostTopic.tag))
+            .where(col(PostTopic.post_id).in_(post_ids))
+            .order_by(col(PostTopic.tag))
+        )
+    ).all():
+        topics.setdefault(post_id, []).append(tag)
+
+    counts: dict[int, dict[str, int]] = {}
+    mine: dict[int, set[str]] = {}
+    for post_id, kind, count, my_count in (
+        await db.execute(
+            select(
+                col(Reaction.post_id),
+                col(Reaction.kind),
+                func.count(),
+                func.sum(case((col(Reaction.user_id) == actor.id, 1), else_=0)),
+            )
+            .where(col(Reaction.post_id).in_(post_ids))
+            .group_by(col(Reaction.post_id), col(Reaction.kind))
+        )
+    ).all():
+        counts.setdefault(post_id, {})[kind] = count
+        if my_count:
+            mine.setdefault(post_id, set()).add(kind)
+
+    groups: dict[int, Group] = {}
+    roles: dict[int, str] = {}
+    if group_ids:
+        for group in (
+            await db.execute(select(Group).where(col(Group.id).in_(group_ids)))
+        ).scalars():
+            assert group.id is not None
+            groups[group.id] = group
+        for group_id, member_role in (
+            await db.execute(
+                select(col(Membership.group_id), col(Membership.role)).where(
+                    col(Membership.group_id).in_(group_ids), col(Membership.user_id) == actor.id
+                )
+            )
+        ).all():
+            roles[group_id] = member_role
+
+    comment_rows = await _comment_rows(db, post_ids, comments_per_post)
+    by_post: dict[int, list[tuple[Comment, Profile]]] = {}
+    for comment, author in comment_rows:
+        by_post.setdefault(comment.post_id, []).append((comment, author))
+
+    views = []
+    for post, author in rows:
+        assert post.id is not None
+        role = roles.get(post.group_id) if post.group_id is not None else None
+        can_interact = policy.is_staff(actor) and (
+            post.group_id is None or policy.can_post_in_group(actor, is_member=role is not None)
+        )
+        views.append(
+            PostView(
+                post=post,
+                author=author,
+                attachments=attachments.get(post.id, []),
+                topics=topics.get(post.id, []),
+                my_reactions=mine.get(post.id, set()),
+                reaction_counts=counts.get(post.id, {}),
+                comments=_threads(by_post.get(post.id, []), can_interact),
+                group=groups.get(post.group_id) if post.group_id is not None else None,
+                can_interact=can_interact,
+                can_edit=policy.can_edit_post(actor, post.author_id),
+                can_delete=policy.can_moderate_post(actor, post.author_id, role),
+                full=comments_per_post is None,
+            )
+        )
+    return views
+
+
+async def _page(
+    db: AsyncSession, actor: User, condition: Any, after: str | None, limit: int
+) -> StreamPage:
+    limit = _bounded(limit)
+    rows = await _post_rows(db, actor, condition, after, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = await _decorate(db, actor, rows, comments_per_post=STREAM_COMMENTS)
+    next_cursor = None
+    if more and rows:
+        last = rows[-1][0]
+        assert last.id is not None
+        next_cursor = encode_cursor(last.created_at, 1, last.id)
+    return StreamPage(items=items, next_cursor=next_cursor)
+
+
+async def stream_page(
+    db: AsyncSession,
+    actor: User,
+    sources: list[str],
+    after: str | None = None,
+    limit: int = STREAM_PAGE_SIZE,
+) -> StreamPage:
+    """The posts of ``sources`` that ``actor`` may read, newest first, one page.
+
+    ``after`` is the ``next_cursor`` of the previous page (keyset, never OFFSET).
+    """
+    if not policy.is_staff(actor) or not sources:
+        return StreamPage(items=[], next_cursor=None)
+    sources = sources[:MAX_SOURCES]
+    page = await _page(db, actor, col(Post.source).in_(sources), after, limit)
+    page.sources = sources
+    return page
+
+
+async def post_view(
+    db: AsyncSession, actor: User | None, post_id: int, *, full: bool = True
+) -> PostView | None:
+    """One post with its whole conversation (or, ``full=False``, its latest
+    comments as a stream shows them); None when missing or not readable."""
+    if actor is None or not policy.is_staff(actor):
+        return None
+    rows = await _post_rows(db, actor, col(Post.id) == post_id, None, 1)
+    per_post = None if full else STREAM_COMMENTS
+    views = await _decorate(db, actor, rows, comments_per_post=per_post)
+    return views[0] if views else None
+
+
+async def comment_view(db: AsyncSession, actor: User | None, comment_id: int) -> CommentView | None:
+    """One comment with its author, or None when missing or its post is not readable."""
+    if actor is None or not policy.is_staff(actor):
+        return None
+    row = (
+        await db.execute(
+            select(Comment, Profile, Post)
+            .join(Post, col(Post.id) == col(Comment.post_id))
+            .join(Profile, col(Profile.user_id) == col(Comment.author_id))
+            .where(col(Comment.id) == comment_id, policy.readable_posts_clause(actor))
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    comment, author, post = row[0], row[1], row[2]
+    can_reply = True
+    if post.group_id is not None:
+        member = await _membership(db, actor, post.group_id)
+        can_reply = policy.can_post_in_group(actor, is_member=member is not None)
+    return CommentView(comment=comment, author=author, can_reply=can_reply)
+
+
+# --- streams: home, profile, topic -------------------------------------------------
+
+MAX_FOLLOWED_TOPICS = 200
+MAX_ACTIVITY_GROUPS = 200
+
+
+async def home_sources(db: AsyncSession, actor: User) -> tuple[list[str], list[str]]:
+    """The sources and topics of ``actor``'s home: company, me, people I follow,
+    my groups; and the topics I follow. Each list is bounded."""
+    assert actor.id is not None
+    followees = (
+        await db.execute(
+            select(col(Follow.followee_id))
+            .where(col(Follow.follower_id) == actor.id)
+            .order_by(col(Follow.id))
+            .limit(MAX_SOURCES)
+        )
+    ).scalars()
+    groups = (
+        await db.execute(
+            select(col(Membership.group_id))
+            .where(col(Membership.user_id) == actor.id)
+            .order_by(col(Membership.group_id))
+            .limit(MAX_SOURCES)
+        )
+    ).scalars()
+    topics = (
+        await db.execute(
+            select(col(TopicFollow.tag))
+            .where(col(TopicFollow.user_id) == actor.id)
+            .order_by(col(TopicFollow.tag))
+            .limit(MAX_FOLLOWED_TOPICS)
+        )
+    ).scalars()
+    sources = [COMPANY_SOURCE, profile_source(actor.id)]
+    sources += [profile_source(user_id) for user_id in followees]
+    sources += [group_source(group_id) for group_id in groups]
+    return sources, list(topics)
+
+
+async def home_stream(
+    db: AsyncSession, actor: User, after: str | None = None, limit: int = STREAM_PAGE_SIZE
+) -> StreamPage:
+    """The home stream: posts of my sources and followed topics, with the activity
+    log of the same sources, merged newest first by keyset on time."""
+    if not policy.is_staff(actor):
+        return StreamPage(items=[], next_cursor=None)
+    limit = _bounded(limit)
+    sources, topics = await home_sources(db, actor)
+    condition: Any = col(Post.source).in_(sources)
+    if topics:
+        tagged = select(col(PostTopic.post_id)).where(col(PostTopic.tag).in_(topics))
+        condition = or_(condition, col(Post.id).in_(tagged))
+    position = decode_cursor(after)
+    post_rows = await _post_rows(db, actor, condition, after, limit + 1)
+    activities = await _activity_rows(db, actor, sources, position, limit + 1)
+    merged: list[tuple[tuple[datetime, int, int], Any]] = [
+        ((as_utc(post.created_at), 1, post.id or 0), (post, author)) for post, author in post_rows
+    ]
+    merged += [((as_utc(view.created_at), 0, view.activity.id or 0), view) for view in activities]
+    merged.sort(key=lambda pair: pair[0], reverse=True)
+    taken = merged[:limit]
+    next_cursor = encode_cursor(*taken[-1][0]) if len(merged) > limit and taken else None
+    kept_posts = [entry for _key, entry in taken if isinstance(entry, tuple)]
+    kept_activities = [entry for _key, entry in taken if isinstance(entry, ActivityView)]
+    items = await _decorate(db, actor, kept_posts, comments_per_post=STREAM_COMMENTS)
+    return StreamPage(
+        items=items, next_cursor=next_cursor, activities=kept_activities, sources=sources
+    )
+
+
+@dataclass
+class HomePage:
+    """The home page: who I am, where I may post, and my home stream."""
+
+    profile: Profile
+    destinations: list[tuple[str, str]]
+    stream: StreamPage
+
+
+async def home_page(db: AsyncSession, actor: User, after: str | None = None) -> HomePage:
+    """The reader's profile, the places the composer offers, and the home stream."""
+    assert actor.id is not None
+    profile = await db.get(Profile, actor.id)
+    if profile is None:
+        raise NotFound
+    groups = (
+        await db.execute(
+            select(col(Group.id), col(Group.name))
+            .join(Membership, col(Membership.group_id) == col(Group.id))
+            .where(col(Membership.user_id) == actor.id)
+            .order_by(col(Group.search_name), col(Group.id))
+            .limit(MAX_SOURCES)
+        )
+    ).all()
+    destinations = [
+        (COMPANY_SOURCE, _("Everyone in the company")),
+        (profile_source(actor.id), _("My profile")),
+    ]
+    destinations += [
+        (group_source(group_id), name) for group_id, name in groups if group_id is not None
+    ]
+    return HomePage(
+        profile=profile, destinations=destinations, stream=await home_stream(db, actor, after)
+    )
+
+
+async def _activity_rows(
+    db: AsyncSession,
+    actor: User,
+    sources: list[str],
+    position: tuple[datetime, int, int] | None,
+    limit: int,
+) -> list[ActivityView]:
+    """Activity events of ``sources`` after ``position``, with actors and groups.
+
+    An event about a group the reader may not know exists is left out.
+    """
+    conditions = [col(Activity.source).in_(sources)]
+    keyset = _activities_after(position)
+    if keyset is not None:
+        conditions.append(keyset)
+    rows = (
+        await db.execute(
+            select(Activity, Profile)
+            .join(Profile, col(Profile.user_id) == col(Activity.actor_id), isouter=True)
+            .where(*conditions)
+            .order_by(col(Activity.created_at).desc(), col(Activity.id).desc())
+            .limit(limit)
+        )
+    ).all()
+    group_ids = set()
+    for activity, _profile in rows:
+        if activity.object_type == "group":
+            group_ids.add(activity.object_id)
+        if activity.target_type == "group" and activity.target_id is not None:
+            group_ids.add(activity.target_id)
+    groups: dict[int, Group] = {}
+    if group_ids:
+        for group in (
+            await db.execute(
+                select(Group).where(
+                    col(Group.id).in_(group_ids), policy.listed_groups_clause(actor)
+                )
+            )
+        ).scalars():
+            assert group.id is not None
+            groups[group.id] = group
+    views = []
+    for activity, profile in rows:
+        group_id = (
+            activity.object_id
+            if activity.object_type == "group"
+            else activity.target_id
+            if activity.target_type == "group"
+            else None
+        )
+        if group_id is not None and group_id not in groups:
+            continue
+        views.append(
+            ActivityView(
+                activity=activity,
+                actor=profile,
+                group=groups.get(group_id) if group_id is not None else None,
+            )
+        )
+    return views
+
+
+async def profile_stream(
+    db: AsyncSession,
+    actor: User,
+    person_id: int,
+    after: str | None = None,
+    limit: int = STREAM_PAGE_SIZE,
+) -> StreamPage:
+    """Posts on a person's profile and their posts elsewhere that ``actor`` may read."""
+    if not policy.is_staff(actor):
+        return StreamPage(items=[], next_cursor=None)
+    condition = or_(col(Post.source) == profile_source(person_id), col(Post.author_id) == person_id)
+    page = await _page(db, actor, condition, after, limit)
+    page.sources = [profile_source(person_id)]
+    return page
+
+
+@dataclass
+class TopicPage:
+    """A #topic's stream and whether the reader follows it."""
+
+    tag: str
+    following: bool
+    stream: StreamPage
+
+
+def valid_topic(tag: str) -> str | None:
+    """The stored form of ``tag`` if it can be a topic at all, else None."""
+    key = topic_key(tag)
+    if not key or len(tag) > 60 or not _TOPIC.match(key):
+        return None
+    return key
+
+
+async def _is_following_topic(db: AsyncSession, actor: User, tag: str) -> bool:
+    return (
+        await db.execute(
+            select(col(TopicFollow.id)).where(
+                col(TopicFollow.user_id) == actor.id, col(TopicFollow.tag) == tag
+            )
+        )
+    ).scalar_one_or_none() is not None
+
+
+async def topic_page(
+    db: AsyncSession,
+    actor: User,
+    tag: str,
+    after: str | None = None,
+    limit: int = STREAM_PAGE_SIZE,
+) -> TopicPage:
+    """The readable posts tagged ``#tag``, newest first (keyset)."""
+    key = valid_topic(tag)
+    if key is None or not policy.is_staff(actor):
+        raise NotFound
+    tagged = select(col(PostTopic.post_id)).where(col(PostTopic.tag) == key)
+    stream = await _page(db, actor, col(Post.id).in_(tagged), after, limit)
+    return TopicPage(tag=key, following=await _is_following_topic(db, actor, key), stream=stream)
+
+
+@dataclass
+class TopicState:
+    """Whether the reader follows a #topic."""
+
+    tag: str
+    following: bool
+
+
+async def set_topic_follow(db: AsyncSession, actor: User, tag: str, *, follow: bool) -> TopicState:
+    """Follow (or stop following) a #topic; doing it twice changes nothing."""
+    key = valid_topic(tag)
+    if key is None or not policy.is_staff(actor):
+        raise NotFound
+    assert actor.id is not None
+    following = await _is_following_topic(db, actor, key)
+    if follow and not following:
+        db.add(TopicFollow(user_id=actor.id, tag=key))
+    elif not follow and following:
+        await db.execute(
+            delete(TopicFollow).where(
+                col(TopicFollow.user_id) == actor.id, col(TopicFollow.tag) == key
+            )
+        )
+    try:
+        await db.commit()
+    except IntegrityError:  # followed at the same moment from another tab
+        await db.rollback()
+    return TopicState(tag=key, following=follow)
+
+
+# --- who may read a post ------------------------------------------------------------
+
+
+async def _readers_among(db: AsyncSession, group_id: int | None, user_ids: set[int]) -> set[int]:
+    """Which of ``user_ids`` may read a post of ``group_id`` (None: company or profile)."""
+    if not user_ids:
+        return set()
+    users = list((await db.execute(select(User).where(col(User.id).in_(user_ids)))).scalars())
+    if group_id is None:
+        return {user.id for user in users if user.id is not None and policy.is_staff(user)}
+    group = await db.get(Group, group_id)
+    if group is None:
+        return set()
+    members = set(
+        (
+            await db.execute(
+                select(col(Membership.user_id)).where(
+                    col(Membership.group_id) == group_id, col(Membership.user_id).in_(user_ids)
+                )
+            )
+        ).scalars()
+    )
+    return {
+        user.id
+        for user in users
+        if user.id is not None
+        and policy.can_read_group_content(user, group.visibility, is_member=user.id in members)
+    }
+
+
+MAX_MENTIONS = 20
+MAX_TOPICS = 20
+
+
+async def _resolve_mentions(
+    db: AsyncSession, group_id: int | None, handles: list[str]
+) -> dict[str, int]:
+    """The mentioned handles whose person may read the post: handle -> user id.
+
+    Everyone else stays plain text and is never notified.
+    """
+    handles = handles[:MAX_MENTIONS]
+    if not handles:
+        return {}
+    rows = (
+        await db.execute(
+            select(col(Profile.handle), col(Profile.user_id)).where(
+                col(Profile.handle).in_(handles)
+            )
+        )
+    ).all()
+    found = {handle: user_id for handle, user_id in rows}
+    readers = await _readers_among(db, group_id, set(found.values()))
+    return {handle: user_id for handle, user_id in found.items() if user_id in readers}
+
+
+@dataclass
+class _Rendered:
+    html: str
+    mentioned: dict[str, int]
+    tags: list[str]
+
+
+async def _render(db: AsyncSession, group_id: int | None, body: str) -> _Rendered:
+    parsed = markdown.parse(body)
+    mentioned = await _resolve_mentions(db, group_id, parsed.handles)
+    html = markdown.render(parsed, set(mentioned))
+    return _Rendered(html=html, mentioned=mentioned, tags=parsed.tags[:MAX_TOPICS])
+
+
+# --- posting --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as received: its name and its bytes (read one byte past the limit)."""
+
+    filename: str
+    data: bytes
+
+
+async def _postable_source(db: AsyncSession, actor: User, source: str) -> int | None:
+    """Check ``actor`` may post to ``source``; the group id for a group source.
+
+    A group the actor may not read answers NotFound, like a missing one; a
+    group they may read but do not belong to, Forbidden.
+    """
+    parsed = parse_source(source)
+    if parsed is None or not policy.is_staff(actor):
+        raise InvalidInput({"source": _("Choose where to post.")})
+    kind, number = parsed
+    if kind == COMPANY_SOURCE:
+        if not policy.can_post_in_company(actor):
+            raise Forbidden
+        return None
+    assert number is not None
+    if kind == "user":
+        if not policy.can_post_on_profile(actor, number):
+            raise Forbidden
+        return None
+    group = await db.get(Group, number)
+    if group is None:
+        raise NotFound
+    is_member = await _membership(db, actor, number) is not None
+    if not policy.can_read_group_content(actor, group.visibility, is_member=is_member):
+        raise NotFound
+    if not policy.can_post_in_group(actor, is_member=is_member):
+        raise Forbidden
+    return number
+
+
+def _dedupe_key(actor_id: int, source: str, body: str, minute: int) -> str:
+    raw = f"{actor_id}\n{source}\n{minute}\n{body}".encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _prepare_uploads(uploads: list[Upload], max_bytes: int) -> list[PreparedAttachment]:
+    if len(uploads) > MAX_ATTACHMENTS:
+        raise InvalidInput(
+            {
+                "attachments": _("Attach at most %(count)d files to a post.")
+                % {"count": MAX_ATTACHMENTS}
+            }
+        )
+    try:
+        return [prepare_attachment(u.filename, u.data, max_bytes) for u in uploads]
+    except AttachmentRefused as exc:
+        raise InvalidInput({"attachments": str(exc)}) from exc
+
+
+async def create_post(
+    db: AsyncSession,
+    hub: Hub,
+    actor: User,
+    source: str,
+    body: str,
+    *,
+    uploads: list[Upload] | None = None,
+    media_dir: Path,
+    max_attachment_bytes: int = MAX_ATTACHMENT_BYTES,
+) -> Post:
+    """Post ``body`` (Markdown) with attachments to ``source``.
+
+    The same text sent twice by the same person within a minute gives one post
+    (the first one is returned). Attachments are all accepted or the post is
+    not made. Mentioned people who may read the post are notified.
+    """
+    assert actor.id is not None
+    group_id = await _postable_source(db, actor, source)
+    prepared = _prepare_uploads(uploads or [], max_attachment_bytes)
+    now = utcnow()
+    minute = int(now.timestamp()) // 60
+    key = _dedupe_key(actor.id, source, body, minute)
+    earlier = await _recent_duplicate(
+        db, [key, _dedupe_key(actor.id, source, body, minute - 1)], now
+    )
+    if earlier is not None:
+        return earlier
+    rendered = await _render(db, group_id, body)
+    post = Post(
+        source=source,
+        group_id=group_id,
+        author_id=actor.id,
+        body=body,
+        html=rendered.html,
+        created_at=now,
+        dedupe_key=key,
+    )
+    db.add(post)
+    written: list[str | None] = []
+    try:
+        await db.flush()
+        assert post.id is not None
+        _add_topics(db, post, rendered.tags)
+        deliveries = await _mention(db, actor, post, None, rendered.mentioned)
+        for item in prepared:
+            names = new_names(item)
+            written += [names.stored_name, names.thumbnail_name]
+            write_files(media_dir, item, names)
+            db.add(
+                Attachment(
+                    post_id=post.id,
+                    uploader_id=actor.id,
+                    filename=item.filename,
+                    stored_name=names.stored_name,
+                    thumbnail_name=names.thumbnail_name,
+                    content_type=item.content_type,
+                    size=len(item.data),
+                    is_image=item.is_image,
+                )
+            )
+        await db.commit()
+    except IntegrityError:
+        # The same form arrived twice at the same moment: keep the first post.
+        await db.rollback()
+        delete_files(media_dir, written)
+        duplicate = await _recent_duplicate(db, [key], now)
+        if duplicate is None:
+            raise
+        return duplicate
+    except BaseException:
+        await db.rollback()
+        delete_files(media_dir, written)
+        raise
+    await hub.publish(f"source:{source}", {"type": "post.created", "post_id": post.id})
+    await notifications.dispatch(hub, deliveries)
+    return post
+
+
+async def _recent_duplicate(db: AsyncSession, keys: list[str], now: datetime) -> Post | None:
+    return (
+        await db.execute(
+            select(Post)
+            .where(
+                col(Post.dedupe_key).in_(keys),
+                col(Post.created_at) >= now - DUPLICATE_WINDOW,
+            )
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+def _add_topics(db: AsyncSession, post: Post, tags: list[str]) -> None:
+    assert post.id is not None
+    for tag in tags:
+        db.add(PostTopic(post_id=post.id, tag=tag, created_at=post.created_at))
+
+
+async def _mention(
+    db: AsyncSession,
+    actor: User,
+    post: Post,
+    comment: Comment | None,
+    mentioned: dict[str, int],
+    *,
+    already: set[int] | None = None,
+) -> list[Delivery]:
+    """Record mentions of people who may read the post and notify them."""
+    assert post.id is not None
+    deliveries: list[Delivery] = []
+    for user_id in sorted(set(mentioned.values()) - (already or set())):
+        db.add(
+            Mention(
+                post_id=post.id,
+                comment_id=comment.id if comment is not None else None,
+                user_id=user_id,
+            )
+        )
+        deliveries += await notifications.notify(
+            db,
+            NotificationKind.MENTIONED.value,
+            user_id,
+            actor_id=actor.id,
+            post_id=post.id,
+            comment_id=comment.id if comment is not None else None,
+            group_id=post.group_id,
+        )
+    return deliveries
+
+
+async def _readable_post(db: AsyncSession, actor: User, post_id: int) -> Post:
+    """The post if ``actor`` may read it; NotFound otherwise (missing or hidden)."""
+    if not policy.is_staff(actor):
+        raise NotFound
+    post = (
+        await db.execute(
+            select(Post).where(col(Post.id) == post_id, policy.readable_posts_clause(actor))
+        )
+    ).scalar_one_or_none()
+    if post is None:
+        raise NotFound
+    return post
+
+
+async def _group_role(db: AsyncSession, actor: User, post: Post) -> str | None:
+    if post.group_id is None:
+        return None
+    membership = await _membership(db, actor, post.group_id)
+    return membership.role if membership is not None else None
+
+
+async def _require_participant(db: AsyncSession, actor: User, post: Post) -> None:
+    """Only members comment and react in a group (403 for readers of an open group)."""
+    if post.group_id is None:
+        return
+    role = await _group_role(db, actor, post)
+    if not policy.can_post_in_group(actor, is_member=role is not None):
+        raise Forbidden
+
+
+async def editable_post(db: AsyncSession, actor: User, post_id: int) -> Post:
+    """The post to edit, if ``actor`` is its author."""
+    post = await _readable_post(db, actor, post_id)
+    if not policy.can_edit_post(actor, post.author_id):
+        raise Forbidden
+    return post
+
+
+async def edit_post(db: AsyncSession, hub: Hub, actor: User, post_id: int, body: str) -> Post:
+    """Replace a post's text, keeping the previous one in its history.
+
+    Only people newly mentioned (and able to read the post) are notified.
+    """
+    post = await editable_post(db, actor, post_id)
+    assert post.id is not None
+    if body == post.body:
+        return post
+    rendered = await _render(db, post.group_id, body)
+    db.add(PostRevision(post_id=post.id, editor_id=actor.id, body=post.body))
+    post.body = body
+    post.html = rendered.html
+    post.edited_at = utcnow()
+    await db.execute(delete(PostTopic).where(col(PostTopic.post_id) == post.id))
+    _add_topics(db, post, rendered.tags)
+    already = set(
+        (
+            await db.execute(
+                select(col(Mention.user_id)).where(
+                    col(Mention.post_id) == post.id, col(Mention.comment_id).is_(None)
+                )
+            )
+        ).scalars()
+    )
+    deliveries = await _mention(db, actor, post, None, rendered.mentioned, already=already)
+    await db.commit()
+    await hub.publish(f"post:{post.id}", {"type": "post.updated", "post_id": post.id})
+    await notifications.dispatch(hub, deliveries)
+    return post
+
+
+async def delete_post(
+    db: AsyncSession, hub: Hub, actor: User, post_id: int, *, media_dir: Path
+) -> Post:
+    """Delete a post with its conversation and files (author, group owner/animator, admin)."""
+    post = await _readable_post(db, actor, post_id)
+    role = await _group_role(db, actor, post)
+    if not policy.can_moderate_post(actor, post.author_id, role):
+        raise Forbidden
+    files = (
+        await db.execute(
+            select(col(Attachment.stored_name), col(Attachment.thumbnail_name)).where(
+                col(Attachment.post_id) == post_id
+            )
+        )
+    ).all()
+    await db.delete(post)
+    await db.commit()
+    delete_files(media_dir, [name for row in files for name in row])
+    await hub.publish(f"post:{post_id}", {"type": "post.deleted", "post_id": post_id})
+    return post
+
+
+@dataclass
+class RevisionView:
+    """An earlier text of a post, who replaced it and when."""
+
+    revision: PostRevision
+    editor: Profile | None
+
+
+@dataclass
+class PostHistory:
+    """A post and its earlier texts, newest first."""
+
+    post: PostView
+    revisions: list[RevisionView]
+
+
+MAX_REVISIONS = 100
+
+
+async def post_history(db: AsyncSession, actor: User, post_id: int) -> PostHistory:
+    """A readable post with its edit history."""
+    view = await post_view(db, actor, post_id)
+    if view is None:
+        raise NotFound
+    rows = (
+        await db.execute(
+            select(PostRevision, Profile)
+            .join(Profile, col(Profile.user_id) == col(PostRevision.editor_id), isouter=True)
+            .where(col(PostRevision.post_id) == post_id)
+            .order_by(col(PostRevision.created_at).desc(), col(PostRevision.id).desc())
+            .limit(MAX_REVISIONS)
+        )
+    ).all()
+    return PostHistory(
+        post=view, revisions=[RevisionView(revision=row[0], editor=row[1]) for row in rows]
+    )
+
+
+# --- conversation -------------------------------------------------------------------
+
+
+async def add_comment(
+    db: AsyncSession,
+    hub: Hub,
+    actor: User,
+    post_id: int,
+    body: str,
+    parent_id: int | None = None,
+) -> Comment:
+    """Comment on a post, or reply to one of its comments.
+
+    A reply to a reply joins the same thread (one level of nesting). The post's
+    author and the author of the comment answered are notified ("reply"),
+    mentioned readers too ("mentioned").
+    """
+    assert actor.id is not None
+    post = await _readable_post(db, actor, post_id)
+    await _require_participant(db, actor, post)
+    answered: Comment | None = None
+    if parent_id is not None:
+        answered = await db.get(Comment, parent_id)
+        if answered is None or answered.post_id != post.id:
+            raise NotFound
+    rendered = await _render(db, post.group_id, body)
+    comment = Comment(
+        post_id=post_id,
+        parent_id=(answered.parent_id or answered.id) if answered is not None else None,
+        author_id=actor.id,
+        body=body,
+        html=rendered.html,
+    )
+    db.add(comment)
+    await db.flush()
+    await db.execute(
+        update(Post).where(col(Post.id) == post_id).values(comment_count=Post.comment_count + 1)
+    )
+    wanted = {post.author_id} | ({answered.author_id} if answered is not None else set())
+    readers = await _readers_among(db, post.group_id, wanted - {actor.id})
+    deliveries: list[Delivery] = []
+    for user_id in sorted(readers):
+        deliveries += await notifications.notify(
+            db,
+            NotificationKind.REPLY.value,
+            user_id,
+            actor_id=actor.id,
+            post_id=post_id,
+            comment_id=comment.id,
+            group_id=post.group_id,
+        )
+    deliveries += await _mention(db, actor, post, comment, rendered.mentioned, already=readers)
+    await db.commit()
+    await hub.publish(
+        f"post:{post_id}",
+        {"type": "comment.created", "post_id": post_id, "comment_id": comment.id},
+    )
+    await notifications.dispatch(hub, deliveries)
+    return comment
+
+
+async def toggle_reaction(db: AsyncSession, hub: Hub, actor: User, post_id: int, kind: str) -> bool:
+    """Add the reaction, or take it back if it was there; True when now on.
+
+    One per person per kind; the post author is notified when one is added.
+    """
+    assert actor.id is not None
+    if kind not in REACTION_KINDS:
+        raise InvalidInput({"kind": _("Choose one of the listed reactions.")})
+    post = await _readable_post(db, actor, post_id)
+    await _require_participant(db, actor, post)
+    existing = (
+        await db.execute(
+            select(Reaction).where(
+                col(Reaction.post_id) == post_id,
+                col(Reaction.user_id) == actor.id,
+                col(Reaction.kind) == kind,
+            )
+        )
+    ).scalar_one_or_none()
+    deliveries: list[Delivery] = []
+    if existing is not None:
+        await db.delete(existing)
+        change = -1
+    else:
+        db.add(Reaction(post_id=post_id, user_id=actor.id, kind=kind))
+        change = 1
+        if await _readers_among(db, post.group_id, {post.author_id} - {actor.id}):
+            deliveries = await notifications.notify(
+                db,
+                NotificationKind.REACTION.value,
+                post.author_id,
+                actor_id=actor.id,
+                post_id=post_id,
+                group_id=post.group_id,
+            )
+    try:
+        await db.flush()
+        await db.execute(
+            update(Post)
+            .where(col(Post.id) == post_id)
+            .values(reaction_count=Post.reaction_count + change)
+        )
+        await db.commit()
+    except IntegrityError:
+        # The same reaction arrived twice at once: the first one stands.
+        await db.rollback()
+        return True
+    await hub.publish(f"post:{post_id}", {"type": "reaction.changed", "post_id": post_id})
+    await notifications.dispatch(hub, deliveries)
+    return change > 0
+
+
+# --- attachments ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttachmentFile:
+    """A stored file a reader may download: where it is and how to send it."""
+
+    path: Path
+    content_type: str
+    filename: str
+
+
+async def attachment_file(
+    db: AsyncSession,
+    actor: User,
+    post_id: int,
+    attachment_id: int,
+    *,
+    media_dir: Path,
+    thumbnail: bool = False,
+) -> AttachmentFile:
+    """An attachment (or an image's thumbnail) of a post ``actor`` may read."""
+    await _readable_post(db, actor, post_id)
+    attachment = await db.get(Attachment, attachment_id)
+    if attachment is None or attachment.post_id != post_id:
+        raise NotFound
+    if thumbnail:
+        path = stored_path(media_dir, attachment.thumbnail_name)
+        content_type = thumbnail_type(attachment.thumbnail_name or "")
+    else:
+        path = stored_path(media_dir, attachment.stored_name)
+        content_type = attachment.content_type
+    if path is None or not path.is_file():
+        raise NotFound
+    return AttachmentFile(path=path, content_type=content_type, filename=attachment.filename)
+
+
+# --- mentions autocomplete ----------------------------------------------------------
+
+MAX_CANDIDATES = 8
+
+
+async def mention_candidates(
+    db: AsyncSession, actor: User, query: str, source: str
+) -> list[Profile]:
+    """Active people whose handle or name starts with ``query`` and who may read
+    ``source`` (for a group: its readers). Bounded; nobody for an unreadable source."""
+    query = fold(query)
+    if not query or not await can_read_source(db, actor, source):
+        return []
+    pattern = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    conditions: list[Any] = [
+        col(User.is_active).is_(True),
+        or_(
+            col(Profile.handle).like(pattern, escape="\\"),
+            col(Profile.search_name).like(pattern, escape="\\"),
+            col(Profile.search_name).like("% " + pattern, escape="\\"),
+        ),
+    ]
+    parsed = parse_source(source)
+    if parsed is not None and parsed[0] == "group":
+        group = await db.get(Group, parsed[1])
+        if group is None:
+            return []
+        if group.visibility != "open":
+            members = select(col(Membership.user_id)).where(col(Membership.group_id) == group.id)
+            conditions.append(col(Profile.user_id).in_(members))
+    rows = await db.execute(
+        select(Profile)
+        .join(User, col(User.id) == col(Profile.user_id))
+        .where(*conditions)
+        .order_by(col(Profile.search_name), col(Profile.user_id))
+        .limit(MAX_CANDIDATES)
+    )
+    return list(rows.scalars())
 
 
 async def record_activity(

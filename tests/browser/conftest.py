@@ -105,6 +105,8 @@ def live_server(
                 "127.0.0.1",
                 "--port",
                 str(port),
+                "--ws-per-message-deflate",
+                "false",
                 "--log-level",
                 "warning",
             ],

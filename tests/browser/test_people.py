@@ -16,7 +16,8 @@ def test_edit_profile_with_a_photo(page: Page, live_server: LiveServer, tmp_path
     Image.new("RGB", (640, 480), (200, 120, 40)).save(photo)
 
     sign_in(page, live_server, "ines.moreau@example.com")
-    page.get_by_role("link", name="Edit your profile").click()
+    page.get_by_role("link", name="See your profile").click()
+    page.get_by_role("button", name="Edit", exact=True).click()
     page.get_by_label("Job title").fill("Brand manager")
     page.get_by_label("Skills").fill("Storytelling, Figma")
     page.get_by_label("How I can help").fill("Reviewing your slides before a big meeting.")
@@ -40,7 +41,8 @@ def test_a_text_file_named_png_is_refused_next_to_the_field(
     fake.write_text("this is not an image")
 
     sign_in(page, live_server, "paul.girard@example.com")
-    page.get_by_role("link", name="Edit your profile").click()
+    page.get_by_role("link", name="See your profile").click()
+    page.get_by_role("button", name="Edit", exact=True).click()
     page.get_by_label("Job title").fill("Accountant")
     page.get_by_label("New photo").set_input_files(str(fake))
     page.get_by_role("button", name="Save the profile").click()

@@ -275,3 +275,24 @@ async def test_people_who_left_are_skipped_in_the_chain_and_reports(
     chart = await people.org_chart(db, await actor(db, viewer), viewer_profile.handle)
     assert [p.display_name for p in chart.chain] == ["Claire Directrice"]
     assert [e.profile.display_name for e in chart.reports] == ["Julie Présente"]
+
+
+async def test_the_person_followed_is_notified_once(
+    db: AsyncSession, colleague: MakePerson
+) -> None:
+    from esn.notifications.models import Notification
+    from esn.realtime.hub import Hub
+
+    alice, _ = await colleague("Alice Martin")
+    bruno, bruno_profile = await colleague("Bruno Marchal")
+    me = await actor(db, alice)
+    hub = Hub()
+    bell = hub.subscribe()
+    bell.add(f"user:{bruno.id}")
+    await people.follow_person(db, me, bruno_profile.handle, hub=hub)
+    await people.follow_person(db, me, bruno_profile.handle, hub=hub)
+    notes = (await db.execute(select(Notification))).scalars().all()
+    assert [(n.user_id, n.kind, n.actor_id) for n in notes] == [
+        (bruno.id, "new_follower", alice.id)
+    ]
+    assert bell.queue.qsize() == 1

@@ -1,0 +1,350 @@
+"""The /ws websocket: live updates for one open page of one signed-in person.
+
+Protocol (htmx 4's own hx-ws extension on <body>, see templates/base.html):
+
+- The page connects to ``/ws?sources=company,group:3&posts=7,8``: the streams
+  and posts it shows. Later it may send ``{"sources": "...", "posts": "..."}``
+  (an ``hx-ws:send`` element, e.g. in a "More" page) to follow more.
+- The socket listens only to the channels of those its person may read (see
+  esn.realtime.channels), plus the person's own bell, memberships and sessions.
+  Once listening, it sends the bell's count: the first frame of every socket.
+- Each event is checked again for this person (the stream service answers
+  None for what they may not read), rendered here with the page's templates in
+  their language, and sent as HTML made of ``<hx-partial>`` elements that htmx
+  swaps by target: a new post at the top of the page's stream, a comment at the
+  end of its conversation, counts and the bell replaced, deleted things removed.
+- A "membership" event re-checks every channel at once (a member removed from
+  a private group stops receiving it); a "session" event, and a timer, re-check
+  the session: logged out or deactivated closes the socket with 1008.
+
+Publishing never waits on sockets: the hub queues each event per socket and
+this endpoint drains its own queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from markupsafe import Markup
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from esn import policy
+from esn.accounts import service as accounts
+from esn.accounts.models import User
+from esn.notifications import service as notifications
+from esn.realtime.channels import LiveRequest, allowed_channels, post_channel
+from esn.realtime.hub import Event, Hub, Subscription
+from esn.stream import service as stream
+from esn.web.csrf import CSRF_FIELD
+from esn.web.i18n import LOCALE_NAMES, get_locale, set_locale
+
+log = logging.getLogger("esn.realtime")
+
+# 1008 "policy violation": not signed in, another site's page, or signed out.
+# htmx's extension does not reconnect after it (it does after 1001, 1006, 1011…).
+CLOSE_REFUSED = 1008
+SESSION_CHECK_SECONDS = 30.0
+MAX_MESSAGE_CHARS = 20_000
+MAX_ID = 2**31 - 1
+
+
+def origin_allowed(websocket: WebSocket) -> bool:
+    """The page must come from this site: ESN_BASE_URL's origin or the host asked.
+
+    Browsers always send Origin with a websocket; without this check any site
+    could open a socket with the person's cookie (cross-site websocket hijacking).
+    """
+    origin = websocket.headers.get("origin")
+    if not origin:
+        return False
+    settings = websocket.app.state.settings
+    scheme = "https" if websocket.url.scheme == "wss" else "http"
+    allowed = {settings.base_origin, f"{scheme}://{websocket.url.netloc}"}
+    return origin.rstrip("/") in allowed
+
+
+async def live_updates(websocket: WebSocket) -> None:
+    """The websocket endpoint: refuse, or follow what the page shows until it leaves."""
+    if not origin_allowed(websocket):
+        # Before accepting: the server answers the handshake with 403.
+        await websocket.close(CLOSE_REFUSED)
+        return
+    actor: User | None = websocket.state.user
+    token: str | None = websocket.state.session_token
+    await websocket.accept()
+    if actor is None or token is None or not policy.can_receive_live(actor):
+        # Accepted then closed with 1008, so the page stops trying again.
+        await websocket.close(CLOSE_REFUSED)
+        return
+    params = websocket.query_params
+    wanted = LiveRequest.parse(params.get("sources", ""), params.get("posts", ""))
+    await LiveSocket(websocket, actor, token, wanted).run()
+
+
+def partial(target: str, swap: str, html: str = "") -> str:
+    """An htmx 4 partial: ``html`` swapped into every element ``target`` selects."""
+    opening = Markup('<hx-partial hx-target="{}" hx-swap="{}">').format(target, swap)
+    return str(opening) + html + "</hx-partial>"
+
+
+def new_post_target(post_id: int) -> str:
+    """The first page of the page's stream, unless it already shows the post.
+
+    Streams render their first page as ``<div class="stream-page" id="…-items">``;
+    the socket only hears of posts in the sources this page asked for.
+    """
+    return f'.stream-page[id$="-items"]:not(:has(#post-{post_id}))'
+
+
+def _number(value: Any) -> int | None:
+    """A positive id from an event, or None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
+class LiveSocket:
+    """One open socket: its person, what its page asked for, and its subscription."""
+
+    def __init__(self, websocket: WebSocket, actor: User, token: str, wanted: LiveRequest):
+        self.websocket = websocket
+        self.actor = actor
+        self.token = token
+        self.wanted = wanted
+        state = websocket.app.state
+        self.hub: Hub = state.hub
+        self.session_factory = state.session_factory
+        self.subscription: Subscription = self.hub.subscribe()
+        # Database work is never cancelled halfway (a connection cancelled
+        # mid-query is slow to give back): the socket stops between events.
+        self._busy = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+        self._stopping = False
+
+    async def run(self) -> None:
+        """Listen until the page leaves or the session ends."""
+        tasks: set[asyncio.Task[None]] = set()
+        try:
+            await self.refresh_channels()
+            # Listening from now on: bring the bell up to date, which also
+            # catches up on what was missed while a dropped socket reconnected.
+            await self.websocket.send_text(await self._bell())
+            tasks = {asyncio.create_task(self._read()), asyncio.create_task(self._pump())}
+            done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                error = task.exception()
+                if error is not None and not isinstance(error, WebSocketDisconnect | OSError):
+                    log.error("live socket failed", exc_info=error)
+                    # 1011: htmx's extension reconnects after a server error.
+                    with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):
+                        await self.websocket.close(1011)
+        finally:
+            # Also when the server shuts down and cancels this endpoint.
+            self._stopping = True
+            self.subscription.close()
+            await self._settle()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    @contextlib.contextmanager
+    def _working(self) -> Iterator[None]:
+        """Mark a stretch of work that must finish before the tasks are cancelled."""
+        self._busy += 1
+        self._quiet.clear()
+        try:
+            yield
+        finally:
+            self._busy -= 1
+            if not self._busy:
+                self._quiet.set()
+
+    async def _settle(self, within: float = 5.0) -> None:
+        """Wait (boundedly) until no task is in the middle of its work."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._quiet.wait(), within)
+
+    async def refresh_channels(self) -> None:
+        """Listen to exactly the channels this person may read now; drop the rest at once."""
+        async with self.session_factory() as db:
+            channels = await allowed_channels(db, self.actor, self.wanted)
+        self.subscription.replace(channels)
+
+    async def still_signed_in(self) -> bool:
+        """Check the session again; close the socket when it ended or the person left."""
+        async with self.session_factory() as db:
+            user = await accounts.user_for_session(db, self.token)
+        if user is None or not policy.can_receive_live(user):
+            self.subscription.close()
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):
+                await self.websocket.close(CLOSE_REFUSED)
+            return False
+        self.actor = user
+        if user.locale:
+            set_locale(user.locale)
+        return True
+
+    async def _read(self) -> None:
+        """What the page sends: asks to follow more sources or posts."""
+        while True:
+            message = await self.websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            if text and len(text) <= MAX_MESSAGE_CHARS:
+                with self._working():
+                    await self._asked(text)
+
+    async def _asked(self, text: str) -> None:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return
+        if not isinstance(data, dict):
+            return
+        more = LiveRequest.parse(str(data.get("sources", "")), str(data.get("posts", "")))
+        if more.sources or more.posts:
+            self.wanted.add(more.sources, more.posts)
+            await self.refresh_channels()
+
+    async def _pump(self) -> None:
+        """Deliver events from this socket's queue, re-checking the session now and then."""
+        loop = asyncio.get_running_loop()
+        next_check = loop.time() + SESSION_CHECK_SECONDS
+        while not self._stopping:
+            try:
+                channel, event = await asyncio.wait_for(
+                    self.subscription.get(), max(0.0, next_check - loop.time())
+                )
+            except TimeoutError:
+                with self._working():
+                    if not await self.still_signed_in():
+                        return
+                next_check = loop.time() + SESSION_CHECK_SECONDS
+                continue
+            with self._working():
+                if not await self._deliver(channel, event):
+                    return
+
+    async def _deliver(self, channel: str, event: Event) -> bool:
+        """Act on one event; False when the socket was closed."""
+        kind = channel.partition(":")[0]
+        if kind == "session":
+            return await self.still_signed_in()
+        if kind == "membership":
+            await self.refresh_channels()
+            return True
+        html = await self._render_safely(channel, event)
+        if html and not self._stopping:
+            await self.websocket.send_text(html)
+        return True
+
+    async def _render_safely(self, channel: str, event: Event) -> str | None:
+        # A fragment that fails to render is logged and skipped: the socket,
+        # and the other updates it carries, go on.
+        try:
+            return await self.render(channel, event)
+        except Exception:
+            log.exception("could not render %s for a live socket", event.get("type"))
+            return None
+
+    # --- rendering -----------------------------------------------------------------
+
+    def _template(self, name: str, **context: Any) -> str:
+        """Render a page template for this person, as their page would."""
+        templates = self.websocket.app.state.templates
+        state = self.websocket.state
+        full: dict[str, Any] = {
+            "request": self.websocket,
+            "current_user": self.actor,
+            "csrf_token": getattr(state, "csrf_token", ""),
+            "csrf_field": CSRF_FIELD,
+            "locale": get_locale(),
+            "locales": LOCALE_NAMES,
+            **context,
+        }
+        return str(templates.get_template(name).render(full))
+
+    async def render(self, channel: str, event: Event) -> str | None:
+        """The HTML this person's page needs for ``event``, or None when nothing changes
+        for them (including everything they may not see)."""
+        kind = event.get("type")
+        if kind == "notification":
+            return await self._bell()
+        post_id = _number(event.get("post_id"))
+        if post_id is None:
+            return None
+        if kind == "post.created" and channel.startswith("source:"):
+            return await self._new_post(channel.removeprefix("source:"), post_id)
+        if channel != post_channel(post_id):
+            return None
+        if kind == "comment.created":
+            return await self._new_comment(post_id, _number(event.get("comment_id")))
+        if kind == "reaction.changed":
+            return await self._counts(post_id)
+        if kind == "post.updated":
+            return await self._edited_post(post_id)
+        if kind == "post.deleted":
+            return partial(f"#post-{post_id}", "delete")
+        if kind == "comment.deleted":
+            comment_id = _number(event.get("comment_id"))
+            removed = partial(f"#comment-{comment_id}", "delete") if comment_id else ""
+            return removed + (await self._counts(post_id) or "")
+        return None
+
+    async def _bell(self) -> str:
+        async with self.session_factory() as db:
+            unread = await notifications.unread_count(db, self.actor)
+        bell = self._template("notifications/_bell.html", unread=unread)
+        return partial("#bell-count", "outerHTML", bell)
+
+    async def _new_post(self, source: str, post_id: int) -> str | None:
+        async with self.session_factory() as db:
+            view = await stream.post_view(db, self.actor, post_id)
+        if view is None or view.post.source != source:
+            return None
+        # Rendered as in a stream, not as the post's own page.
+        view.full = False
+        # The page now shows this post: follow its comments and reactions too.
+        self.wanted.add((), (post_id,))
+        self.subscription.add(post_channel(post_id))
+        html = self._template("stream/_post.html", post=view)
+        return partial(new_post_target(post_id), "afterbegin", html)
+
+    async def _new_comment(self, post_id: int, comment_id: int | None) -> str | None:
+        if comment_id is None:
+            return None
+        async with self.session_factory() as db:
+            comment = await stream.comment_view(db, self.actor, comment_id)
+            view = await stream.post_view(db, self.actor, post_id) if comment else None
+        if comment is None or view is None or comment.comment.post_id != post_id:
+            return None
+        parent = comment.comment.parent_id
+        container = f"#replies-{parent}" if parent is not None else f"#comments-{post_id}"
+        html = self._template("stream/_comment.html", comment=comment)
+        added = partial(f"{container}:not(:has(#comment-{comment_id}))", "beforeend", html)
+        return added + self._counts_html(view)
+
+    async def _edited_post(self, post_id: int) -> str | None:
+        async with self.session_factory() as db:
+            view = await stream.post_view(db, self.actor, post_id)
+        if view is None:
+            return None
+        # Only the text changes: the conversation the page shows stays as it is.
+        # The stored HTML was sanitised by nh3 when the post was written.
+        return partial(f"#post-{post_id} .post-body", "innerHTML", view.post.html)
+
+    async def _counts(self, post_id: int) -> str | None:
+        async with self.session_factory() as db:
+            view = await stream.post_view(db, self.actor, post_id)
+        return self._counts_html(view) if view is not None else None
+
+    def _counts_html(self, view: stream.PostView) -> str:
+        html = self._template("stream/_counts.html", post=view)
+        return partial(f"#post-{view.post.id}-counts", "outerHTML", html)

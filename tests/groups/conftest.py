@@ -1,0 +1,106 @@
+"""Fixtures of the groups tests: colleagues, groups, the app's hub."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Awaitable, Callable
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+from starlette.applications import Starlette
+
+from esn.accounts.models import User
+from esn.groups import service as groups
+from esn.groups.models import Group, GroupRequest, Membership
+from esn.notifications.models import Notification
+from esn.people.models import Profile
+from esn.people.service import NewPerson, create_person
+from esn.realtime.hub import Hub
+from tests.conftest import MakePerson
+
+MakeGroup = Callable[..., Awaitable[Group]]
+
+
+@pytest.fixture
+def colleague(app: Starlette) -> MakePerson:
+    """Create a person who does not log in during the test (no password: no slow hashing)."""
+    counter = itertools.count(1)
+
+    async def make(name: str, **fields: object) -> tuple[User, Profile]:
+        email = str(fields.pop("email", f"colleague{next(counter)}@example.com"))
+        async with app.state.session_factory() as session:
+            return await create_person(
+                session,
+                NewPerson(email=email, name=name, **fields),  # type: ignore[arg-type]
+            )
+
+    return make
+
+
+@pytest.fixture
+def hub(app: Starlette) -> Hub:
+    """The app's real pub/sub hub (in process)."""
+    hub: Hub = app.state.hub
+    return hub
+
+
+@pytest.fixture
+def make_group(app: Starlette, hub: Hub) -> MakeGroup:
+    """Create a group through the service, owned by ``owner``."""
+
+    async def make(owner: User, name: str, visibility: str = "open", **fields: object) -> Group:
+        async with app.state.session_factory() as session:
+            new = groups.NewGroup(name=name, visibility=visibility, **fields)  # type: ignore[arg-type]
+            return await groups.create_group(session, owner, new, hub=hub)
+
+    return make
+
+
+async def membership(db: AsyncSession, group_id: int | None, user_id: int | None) -> str | None:
+    """The role ``user_id`` has in the group as stored now, or None."""
+    db.expire_all()
+    found = await db.execute(
+        select(col(Membership.role)).where(
+            col(Membership.group_id) == group_id, col(Membership.user_id) == user_id
+        )
+    )
+    return found.scalar_one_or_none()
+
+
+async def stored_group(db: AsyncSession, group_id: int | None) -> Group:
+    """The group as stored now, not as this session remembers it."""
+    db.expire_all()
+    group = await db.get(Group, group_id)
+    assert group is not None
+    return group
+
+
+async def requests_of(db: AsyncSession, group_id: int | None) -> list[GroupRequest]:
+    """Every request and invitation of a group, oldest first, as stored now."""
+    db.expire_all()
+    found = await db.execute(
+        select(GroupRequest)
+        .where(col(GroupRequest.group_id) == group_id)
+        .order_by(col(GroupRequest.id))
+    )
+    return list(found.scalars())
+
+
+async def notifications_of(db: AsyncSession, user_id: int | None) -> list[tuple[str, int | None]]:
+    """(kind, group id) of each notification ``user_id`` received, oldest first."""
+    found = await db.execute(
+        select(col(Notification.kind), col(Notification.group_id))
+        .where(col(Notification.user_id) == user_id)
+        .order_by(col(Notification.id))
+    )
+    return [(kind, group_id) for kind, group_id in found.all()]
+
+
+def error_for(html: str, field: str) -> str:
+    """The message shown next to ``field`` on a form page."""
+    match = re.search(rf'<small id="error-{field}" class="field-error">([^<]*)</small>', html)
+    assert match, f"no error shown next to {field}"
+    return match.group(1)

@@ -1,0 +1,95 @@
+"""Fixtures of the notifications tests: groups, posts and notifications made for real."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable
+
+import pytest
+from starlette.applications import Starlette
+
+from esn.accounts.models import User
+from esn.groups import service as groups
+from esn.groups.models import Group, Membership
+from esn.notifications import service as notifications
+from esn.notifications.models import Notification
+from esn.people.models import Profile
+from esn.people.service import NewPerson, create_person
+from esn.realtime.hub import Hub
+from esn.stream import service as stream
+from esn.stream.models import Post
+
+MakeGroup = Callable[..., Awaitable[Group]]
+Colleague = Callable[..., Awaitable[tuple[User, Profile]]]
+PostIn = Callable[[User, str, str], Awaitable[Post]]
+Notify = Callable[..., Awaitable[Notification]]
+
+
+@pytest.fixture
+def hub(app: Starlette) -> Hub:
+    """The app's real pub/sub hub (in process)."""
+    hub: Hub = app.state.hub
+    return hub
+
+
+@pytest.fixture
+def make_group(app: Starlette, hub: Hub) -> MakeGroup:
+    """Create a group through the groups service, owned by ``owner``."""
+
+    async def make(owner: User, name: str, visibility: str = "open") -> Group:
+        async with app.state.session_factory() as session:
+            new = groups.NewGroup(name=name, visibility=visibility)
+            return await groups.create_group(session, owner, new, hub=hub)
+
+    return make
+
+
+@pytest.fixture
+def post_in(app: Starlette, hub: Hub) -> PostIn:
+    """Post through the stream service."""
+
+    async def post(actor: User, source: str, body: str) -> Post:
+        async with app.state.session_factory() as db:
+            return await stream.create_post(
+                db, hub, actor, source, body, media_dir=app.state.settings.media_dir
+            )
+
+    return post
+
+
+@pytest.fixture
+def notify(app: Starlette) -> Notify:
+    """Record one notification with the service, as other domains do, and return it."""
+
+    async def record(kind: str, recipient: User, **about: object) -> Notification:
+        assert recipient.id is not None
+        async with app.state.session_factory() as db:
+            deliveries = await notifications.notify(db, kind, recipient.id, **about)  # type: ignore[arg-type]
+            await db.commit()
+        assert deliveries, "the recipient turned this kind off"
+        return deliveries[0].notification
+
+    return record
+
+
+async def add_member(app: Starlette, group: Group, user: User) -> None:
+    """Put ``user`` in ``group`` directly."""
+    async with app.state.session_factory() as db:
+        db.add(Membership(group_id=group.id, user_id=user.id))
+        await db.commit()
+
+
+@pytest.fixture
+def colleague(app: Starlette) -> Colleague:
+    """Create a person who does not log in (no password: no slow hashing)."""
+    counter = itertools.count(1)
+
+    async def make(name: str, **fields: object) -> tuple[User, Profile]:
+        email = str(fields.pop("email", f"colleague{next(counter)}@example.com"))
+        async with app.state.session_factory() as session:
+            return await create_person(
+                session,
+                NewPerson(email=email, name=name, **fields),  # type: ignore[arg-type]
+            )
+
+    return make

@@ -1,0 +1,355 @@
+"""The visibility matrix: what each kind of reader may learn of private and secret groups.
+
+Unique markers are planted in a private and a secret group (group name, post,
+comment, attachment name and bytes, a #topic). Then, for every kind of actor,
+every page, htmx fragment, download, notification list, autocomplete and email
+is fetched, and a marker may appear only where the rules in esn/policy.py allow:
+
+- the group's name: everyone signed in for a private group; for a secret one,
+  its members, the people it invited, company animators and administrators;
+- its content: its members only (owners and group animators included).
+
+Also: a hidden post or group answers exactly like a missing one, and the
+single-item check agrees with the list query for random memberships.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.applications import Starlette
+
+from esn import policy
+from esn.accounts.models import Role, User
+from esn.clock import utcnow
+from esn.groups import service as groups
+from esn.groups.models import GroupRequest, Visibility
+from esn.notifications import jobs as digests
+from esn.notifications.models import DigestPreference
+from esn.people.models import Profile
+from esn.realtime.hub import Hub
+from esn.settings import Settings
+from esn.stream import service as stream
+from esn.stream.models import COMPANY_SOURCE, Post, group_source
+from tests.conftest import MakePerson, Outbox, log_in
+
+ACTORS = (
+    "anonymous",
+    "outsider",
+    "invitee",
+    "member",
+    "former",
+    "group_animator",
+    "company_animator",
+    "admin",
+)
+CONTENT_READERS = {"member", "group_animator"}
+NAME_READERS = {
+    Visibility.PRIVATE.value: set(ACTORS) - {"anonymous"},
+    Visibility.SECRET.value: {"member", "invitee", "group_animator", "company_animator", "admin"},
+}
+
+
+@dataclasses.dataclass
+class PlantedGroup:
+    """One group with its markers and the ids of the things that carry them."""
+
+    visibility: str
+    slug: str
+    group_id: int
+    post_id: int
+    attachment_id: int
+    name_marker: str
+    content_markers: tuple[str, ...]
+
+
+@dataclasses.dataclass
+class World:
+    """Everyone and everything the matrix looks at."""
+
+    users: dict[str, User]
+    handles: dict[str, str]
+    groups: list[PlantedGroup]
+    owner: User
+
+
+async def _handle(db: AsyncSession, user: User) -> str:
+    profile = await db.get(Profile, user.id)
+    assert profile is not None
+    return profile.handle
+
+
+async def _pending_invitation(db: AsyncSession, user: User, group_id: int) -> int:
+    result = await db.execute(
+        select(GroupRequest.id).where(
+            GroupRequest.user_id == user.id,
+            GroupRequest.group_id == group_id,
+            GroupRequest.state == "pending",
+        )
+    )
+    invitation_id = result.scalar_one()
+    assert invitation_id is not None
+    return invitation_id
+
+
+async def _plant(
+    db: AsyncSession, world: World, visibility: str, settings: Settings
+) -> PlantedGroup:
+    hub = Hub()
+    tag = visibility[:3]
+    owner, users = world.owner, world.users
+    group = await groups.create_group(
+        db,
+        owner,
+        groups.NewGroup(name=f"Zq{tag}NAMEMARK", visibility=visibility, tags=(f"zq{tag}tag",)),
+        hub=hub,
+    )
+    assert group.id is not None
+    slug = group.slug
+    for who in ("member", "former", "group_animator"):
+        await groups.invite_person(db, owner, slug, world.handles[who], hub=hub)
+        invitation = await _pending_invitation(db, users[who], group.id)
+        await groups.answer_invitation(db, users[who], slug, invitation, accept=True, hub=hub)
+    group_animator = users["group_animator"]
+    assert group_animator.id is not None
+    await groups.change_member_role(db, owner, slug, group_animator.id, "animator", hub=hub)
+    await groups.invite_person(db, owner, slug, world.handles["invitee"], hub=hub)
+    post = await stream.create_post(
+        db,
+        hub,
+        owner,
+        group_source(group.id),
+        f"Zq{tag}POSTMARK for the team #zq{tag}topic, also @{world.handles['outsider']}",
+        uploads=[stream.Upload(f"Zq{tag}FILEMARK.txt", f"Zq{tag}BYTESMARK inside".encode())],
+        media_dir=settings.media_dir,
+    )
+    assert post.id is not None
+    await stream.add_comment(db, hub, users["member"], post.id, f"Zq{tag}COMMENTMARK agreed")
+    await stream.toggle_reaction(db, hub, users["member"], post.id, "like")
+    await groups.leave_group(db, users["former"], slug, hub=hub)
+    view = await stream.post_view(db, owner, post.id)
+    assert view is not None and view.attachments
+    attachment_id = view.attachments[0].id
+    assert attachment_id is not None
+    return PlantedGroup(
+        visibility=visibility,
+        slug=slug,
+        group_id=group.id,
+        post_id=post.id,
+        attachment_id=attachment_id,
+        name_marker=f"Zq{tag}NAMEMARK",
+        content_markers=(
+            f"Zq{tag}POSTMARK",
+            f"Zq{tag}COMMENTMARK",
+            f"Zq{tag}FILEMARK",
+            f"Zq{tag}BYTESMARK",
+        ),
+    )
+
+
+@pytest.fixture
+async def world(
+    db: AsyncSession, settings: Settings, make_person: MakePerson
+) -> AsyncIterator[World]:
+    """Owner, one person of each kind, a private and a secret group with markers."""
+    owner, _ = await make_person("Olga Owner")
+    users: dict[str, User] = {}
+    roles = {"company_animator": Role.ANIMATOR.value, "admin": Role.ADMIN.value}
+    for actor in ACTORS:
+        if actor != "anonymous":
+            users[actor], _ = await make_person(
+                f"{actor.replace('_', ' ').title()} Person",
+                role=roles.get(actor, Role.EMPLOYEE.value),
+            )
+    handles = {actor: await _handle(db, user) for actor, user in users.items()}
+    handles["owner"] = await _handle(db, owner)
+    world = World(users=users, handles=handles, groups=[], owner=owner)
+    for visibility in (Visibility.PRIVATE.value, Visibility.SECRET.value):
+        world.groups.append(await _plant(db, world, visibility, settings))
+    yield world
+
+
+def _urls(planted: PlantedGroup, world: World) -> list[str]:
+    tag = planted.visibility[:3]
+    post = planted.post_id
+    return [
+        "/",
+        "/groups",
+        f"/groups?q=zq{tag}",
+        f"/groups?tag=zq{tag}tag",
+        f"/groups/{planted.slug}",
+        f"/groups/{planted.slug}/about",
+        f"/groups/{planted.slug}/members",
+        f"/posts/{post}",
+        f"/posts/{post}/history",
+        f"/posts/{post}/attachments/{planted.attachment_id}",
+        f"/posts/{post}/attachments/{planted.attachment_id}/thumbnail",
+        f"/topics/zq{tag}topic",
+        f"/people/{world.handles['member']}",
+        f"/people/{world.handles['owner']}",
+        "/notifications",
+        f"/posts/mention-candidates?source=group:{planted.group_id}&q=",
+        f"/posts/mention-candidates?source=group:{planted.group_id}&q=member",
+    ]
+
+
+async def _everything_seen(client: httpx.AsyncClient, urls: list[str]) -> str:
+    """Every byte the pages, their htmx fragments and downloads gave this client."""
+    seen: list[str] = []
+    for url in urls:
+        for headers in ({}, {"hx-request": "true"}):
+            response = await client.get(url, headers=headers)
+            assert response.status_code < 500, url
+            seen.append(response.content.decode("utf-8", errors="replace"))
+    return "\n".join(seen)
+
+
+@pytest.fixture
+async def clients(app: Starlette, world: World) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    """One signed-in HTTP client per actor (anonymous signs in as nobody)."""
+    transport = httpx.ASGITransport(app=app)
+    opened: dict[str, httpx.AsyncClient] = {}
+    try:
+        for actor in ACTORS:
+            client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+            opened[actor] = client
+            if actor != "anonymous":
+                response = await log_in(client, world.users[actor].email)
+                assert response.status_code == 303
+        yield opened
+    finally:
+        for client in opened.values():
+            await client.aclose()
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+async def test_markers_reach_only_those_who_may_see_them(
+    actor: str, world: World, clients: dict[str, httpx.AsyncClient]
+) -> None:
+    client = clients[actor]
+    for planted in world.groups:
+        seen = await _everything_seen(client, _urls(planted, world))
+        may_see_name = actor in NAME_READERS[planted.visibility]
+        may_read = actor in CONTENT_READERS
+        if not may_see_name:
+            assert planted.name_marker not in seen, (actor, planted.visibility)
+        for marker in planted.content_markers:
+            if may_read:
+                assert marker in seen, (actor, marker)
+            else:
+                assert marker not in seen, (actor, marker)
+        if may_see_name and actor != "anonymous":
+            assert planted.name_marker in seen, (actor, planted.visibility)
+
+
+@pytest.mark.parametrize("actor", sorted(set(ACTORS) - CONTENT_READERS - {"anonymous"}))
+async def test_hidden_things_answer_like_missing_ones(
+    actor: str, world: World, clients: dict[str, httpx.AsyncClient]
+) -> None:
+    client = clients[actor]
+    for planted in world.groups:
+        hidden = await client.get(f"/posts/{planted.post_id}")
+        missing = await client.get("/posts/987654")
+        assert hidden.status_code == missing.status_code == 404
+        assert hidden.text.replace(f"/posts/{planted.post_id}", "/posts/ID") == (
+            missing.text.replace("/posts/987654", "/posts/ID")
+        )
+        download = await client.get(f"/posts/{planted.post_id}/attachments/{planted.attachment_id}")
+        assert download.status_code == 404
+        if actor not in NAME_READERS[planted.visibility]:
+            hidden_group = await client.get(f"/groups/{planted.slug}")
+            missing_group = await client.get("/groups/no-such-group-here")
+            assert hidden_group.status_code == missing_group.status_code == 404
+            assert hidden_group.text.replace(f"/groups/{planted.slug}", "/groups/X") == (
+                missing_group.text.replace("/groups/no-such-group-here", "/groups/X")
+            )
+
+
+async def test_mentioned_outsider_is_not_notified(
+    db: AsyncSession, world: World, clients: dict[str, httpx.AsyncClient]
+) -> None:
+    page = await clients["outsider"].get("/notifications")
+    for planted in world.groups:
+        assert f"/posts/{planted.post_id}" not in page.text
+        for marker in planted.content_markers:
+            assert marker not in page.text
+
+
+async def test_digest_emails_carry_only_readable_content(
+    db: AsyncSession, settings: Settings, world: World, smtp_server: Outbox
+) -> None:
+    from esn.mail import Mailer
+
+    for user in [*world.users.values(), world.owner]:
+        assert user.id is not None
+        db.add(DigestPreference(user_id=user.id, frequency="daily"))
+    await db.commit()
+    mailer = Mailer(smtp_server.url, settings.mail_from)
+    sent = await digests.send_digests(db, mailer, settings, utcnow() + timedelta(days=2))
+    assert sent > 0
+    messages = smtp_server.wait_for(sent)
+    by_recipient = {str(message["To"]): message.get_content() for message in messages}
+    for actor, user in world.users.items():
+        body = by_recipient.get(user.email, "")
+        for planted in world.groups:
+            for marker in planted.content_markers[:2]:
+                if actor not in CONTENT_READERS:
+                    assert marker not in body, (actor, marker)
+    member_body = by_recipient.get(world.users["member"].email, "")
+    assert "ZqprivPOSTMARK" in member_body or "Zqpri" in member_body
+
+
+async def test_single_item_check_agrees_with_list_query(
+    db: AsyncSession, settings: Settings, make_person: MakePerson
+) -> None:
+    """Random groups, memberships and posts: for every person, the posts the list
+    query returns are exactly those the one-post check lets them read."""
+    rng = random.Random(20261121)
+    hub = Hub()
+    people = [(await make_person(f"Random {n}"))[0] for n in range(6)]
+    post_ids: list[int] = []
+    for number in range(6):
+        owner = rng.choice(people)
+        visibility = rng.choice([v.value for v in Visibility])
+        group = await groups.create_group(
+            db,
+            owner,
+            groups.NewGroup(name=f"Random group {number}", visibility=visibility),
+            hub=hub,
+        )
+        assert group.id is not None
+        for person in rng.sample(people, 3):
+            if person.id == owner.id:
+                continue
+            await groups.invite_person(db, owner, group.slug, person.email, hub=hub)
+            invitation = await _pending_invitation(db, person, group.id)
+            await groups.answer_invitation(db, person, group.slug, invitation, accept=True, hub=hub)
+        post = await stream.create_post(
+            db, hub, owner, group_source(group.id), f"post {number}", media_dir=settings.media_dir
+        )
+        assert post.id is not None
+        post_ids.append(post.id)
+    company = await stream.create_post(
+        db, hub, people[0], COMPANY_SOURCE, "company news", media_dir=settings.media_dir
+    )
+    assert company.id is not None
+    post_ids.append(company.id)
+    for person in people:
+        listed = set(
+            (
+                await db.execute(select(Post.id).where(policy.readable_posts_clause(person)))
+            ).scalars()
+        )
+        one_by_one = {
+            post_id
+            for post_id in post_ids
+            if await stream.post_view(db, person, post_id) is not None
+        }
+        assert listed == one_by_one, person.email
