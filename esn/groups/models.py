@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from esn.clock import utcnow
@@ -76,7 +76,20 @@ class GroupRequest(SQLModel, table=True):
     """
 
     __tablename__ = "group_request"
-    __table_args__ = (Index("ix_group_request_group_state", "group_id", "state"),)
+    __table_args__ = (
+        Index("ix_group_request_group_state", "group_id", "state"),
+        # One pending request and one pending invitation per person and group,
+        # even when the same form is sent twice at the same instant.
+        Index(
+            "uq_group_request_pending",
+            "group_id",
+            "user_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(foreign_key="group.id", ondelete="CASCADE")

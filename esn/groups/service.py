@@ -699,6 +699,12 @@ async def join_group(db: AsyncSession, actor: User, slug: str, *, hub: Hub) -> s
         return "pending"
     request = GroupRequest(group_id=group_id, user_id=actor.id, kind=REQUEST, state=PENDING)
     db.add(request)
+    try:
+        await db.flush()
+    except IntegrityError:
+        # The same request sent twice at once: the first one stands.
+        await db.rollback()
+        return "pending"
     deliveries: list[notifications.Delivery] = []
     for manager_id in await _managers(db, group_id):
         deliveries += await notifications.notify(
@@ -815,6 +821,12 @@ async def invite_person(
             invited_by=actor.id,
         )
     )
+    try:
+        await db.flush()
+    except IntegrityError as exc:
+        # Invited twice at the same instant: the first invitation stands.
+        await db.rollback()
+        raise InvalidInput({"invitee": _("This person is already invited.")}) from exc
     # The pending invitation is what lets the invitee see a secret group.
     deliveries = await notifications.notify(
         db, NotificationKind.INVITED.value, invitee.id, actor_id=actor.id, group_id=group_id

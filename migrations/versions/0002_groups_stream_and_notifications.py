@@ -104,6 +104,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('group_request', schema=None) as batch_op:
         batch_op.create_index('ix_group_request_group_state', ['group_id', 'state'], unique=False)
+
+        batch_op.create_index('uq_group_request_pending', ['group_id', 'user_id', 'kind'], unique=True, sqlite_where=sa.text("state = 'pending'"), postgresql_where=sa.text("state = 'pending'"))
         batch_op.create_index(batch_op.f('ix_group_request_user_id'), ['user_id'], unique=False)
 
     op.create_table('group_tag',
@@ -318,6 +320,7 @@ def downgrade() -> None:
     op.drop_table('group_tag')
     with op.batch_alter_table('group_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_group_request_user_id'))
+        batch_op.drop_index('uq_group_request_pending', sqlite_where=sa.text("state = 'pending'"), postgresql_where=sa.text("state = 'pending'"))
         batch_op.drop_index('ix_group_request_group_state')
 
     op.drop_table('group_request')

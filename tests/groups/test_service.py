@@ -556,3 +556,21 @@ async def test_urls_that_cannot_name_a_group_are_missing(
             await groups.decide_request(db, alice, group.slug, request_id, accept=True, hub=hub)
     with pytest.raises(NotFound):
         await groups.remove_member(db, alice, group.slug, 2**40, hub=hub)
+
+
+async def test_the_same_join_request_sent_twice_at_once_is_one_request(
+    app: object, colleague: MakePerson, make_group: MakeGroup, hub: Hub, db: AsyncSession
+) -> None:
+    alice, _ = await colleague("Alice Martin")
+    bob, _ = await colleague("Bob Leroy")
+    group = await make_group(alice, "Private Lab", "private")
+    factory = app.state.session_factory  # type: ignore[attr-defined]
+
+    async def ask() -> str:
+        async with factory() as session:
+            return await groups.join_group(session, bob, group.slug, hub=hub)
+
+    results = await asyncio.gather(ask(), ask())
+
+    assert sorted(results) == ["pending", "requested"]
+    assert len(await requests_of(db, group.id)) == 1
