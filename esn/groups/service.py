@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from esn import policy
-from esn.accounts import service as accounts
 from esn.accounts.models import User
 from esn.clock import utcnow
 from esn.errors import Forbidden, InvalidInput, NotFound
@@ -31,7 +30,6 @@ from esn.people.models import Profile
 from esn.realtime.hub import Hub
 from esn.stream import service as stream
 from esn.stream.models import group_source
-from esn.web.forms import text_problem
 from esn.web.i18n import gettext as _
 
 SLUG_MAX_LENGTH = 80
@@ -786,7 +784,7 @@ async def invite_person(
         raise Forbidden
     assert actor.id is not None
     group_id = standing.group_id
-    invitee = await _find_person(db, reference)
+    invitee = await people.find_active_person(db, reference)
     if invitee is None or invitee.id is None:
         raise InvalidInput({"invitee": _("No active colleague has this email or handle.")})
     member = await db.execute(
@@ -834,24 +832,6 @@ async def invite_person(
     await db.commit()
     await _announce(hub, deliveries, {invitee.id})
     return "invited"
-
-
-async def _find_person(db: AsyncSession, reference: str) -> User | None:
-    """The active colleague named by an email or a profile handle."""
-    reference = reference.strip()
-    if not reference or text_problem(reference, single_line=True):
-        return None
-    if "@" in reference.removeprefix("@"):
-        condition = col(User.email) == accounts.normalise_email(reference)
-    else:  # a handle, as typed in a mention ("@alice-martin") or bare
-        condition = col(Profile.handle) == reference.removeprefix("@").lower()
-    return (
-        await db.execute(
-            select(User)
-            .join(Profile, col(Profile.user_id) == col(User.id))
-            .where(condition, col(User.is_active).is_(True))
-        )
-    ).scalar_one_or_none()
 
 
 async def answer_invitation(

@@ -7,15 +7,12 @@ again as a fresh JPEG or PNG, which also drops EXIF data such as GPS positions.
 
 from __future__ import annotations
 
-import io
 import re
 import secrets
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
+from esn.images import NotAnImage, TooManyPixels, decode, metadata_free_copy
 from esn.web.i18n import gettext as _
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
@@ -54,56 +51,18 @@ def prepare_photo(data: bytes, max_bytes: int) -> PreparedPhoto:
             _("The photo is too large: send one under %(size)s MB.")
             % {"size": _megabytes(max_bytes)}
         )
-    not_an_image = _("This file is not a photo. Send a JPEG, PNG, GIF or WEBP image.")
     try:
-        with warnings.catch_warnings():
-            # Pillow only warns between its own limit and twice that; refuse both.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
-                _check_pixels(probe)
-                probe.verify()
-            with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as image:
-                _check_pixels(image)
-                image.seek(0)  # the first frame of an animation
-                image.load()
-                return _reencode(image)
-    except PhotoRefused:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise PhotoRefused(_too_many_pixels()) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        # Pillow reports truncated or malformed files with any of these.
-        raise PhotoRefused(not_an_image) from exc
-
-
-def _too_many_pixels() -> str:
-    return _("This image is too large in pixels. Send a photo under %(count)d megapixels.") % {
-        "count": MAX_PIXELS // 1_000_000
-    }
-
-
-def _check_pixels(image: Image.Image) -> None:
-    width, height = image.size
-    if width < 1 or height < 1 or width * height > MAX_PIXELS:
-        raise PhotoRefused(_too_many_pixels())
-
-
-def _reencode(image: Image.Image) -> PreparedPhoto:
-    """A bounded copy with no metadata: PNG if it has transparency, else JPEG."""
-    upright = ImageOps.exif_transpose(image)
-    has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
-        upright.mode == "P" and "transparency" in upright.info
-    )
-    converted = upright.convert("RGBA" if has_alpha else "RGB")
-    converted.thumbnail((MAX_SIDE, MAX_SIDE))
-    # A new image from raw pixels carries no EXIF, ICC or text chunks.
-    clean = Image.frombytes(converted.mode, converted.size, converted.tobytes())
-    out = io.BytesIO()
-    if has_alpha:
-        clean.save(out, format="PNG", optimize=True)
-        return PreparedPhoto(out.getvalue(), "png")
-    clean.save(out, format="JPEG", quality=85)
-    return PreparedPhoto(out.getvalue(), "jpg")
+        image, _format = decode(data, ACCEPTED_FORMATS, MAX_PIXELS)
+    except TooManyPixels as exc:
+        raise PhotoRefused(
+            _("This image is too large in pixels. Send a photo under %(count)d megapixels.")
+            % {"count": MAX_PIXELS // 1_000_000}
+        ) from exc
+    except NotAnImage as exc:
+        raise PhotoRefused(
+            _("This file is not a photo. Send a JPEG, PNG, GIF or WEBP image.")
+        ) from exc
+    return PreparedPhoto(*metadata_free_copy(image, MAX_SIDE, jpeg_quality=85))
 
 
 def photo_dir(media_dir: Path) -> Path:

@@ -410,13 +410,15 @@ async def editable_profile(db: AsyncSession, actor: User, handle: str) -> Editab
     return EditableProfile(profile=profile, values=values)
 
 
-async def _find_manager(db: AsyncSession, reference: str) -> User | None:
-    """The active account named by an email or a profile handle."""
+async def find_active_person(db: AsyncSession, reference: str) -> User | None:
+    """The active colleague named by an email or a profile handle ("@alice-martin" or bare)."""
     reference = reference.strip()
-    if "@" in reference:
+    if not reference or text_problem(reference, single_line=True):
+        return None
+    if "@" in reference.removeprefix("@"):
         condition = col(User.email) == accounts.normalise_email(reference)
     else:
-        condition = col(Profile.handle) == reference.lower()
+        condition = col(Profile.handle) == reference.removeprefix("@").lower()
     return (
         await db.execute(
             select(User)
@@ -450,7 +452,7 @@ async def _manager_id(db: AsyncSession, person_id: int, reference: str) -> int |
     """Resolve the manager field; InvalidInput if unknown, inactive or looping."""
     if not reference.strip():
         return None
-    manager = await _find_manager(db, reference)
+    manager = await find_active_person(db, reference)
     if manager is None or manager.id is None:
         raise InvalidInput({"manager": _("No active colleague has this email or handle.")})
     if manager.id == person_id:

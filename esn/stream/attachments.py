@@ -15,13 +15,11 @@ import io
 import re
 import secrets
 import unicodedata
-import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
+from esn.images import NotAnImage, TooManyPixels, decode, metadata_free_copy
 from esn.web.forms import text_problem
 from esn.web.i18n import gettext as _
 
@@ -142,54 +140,17 @@ def _mismatch(filename: str) -> AttachmentRefused:
 
 def _prepare_image(filename: str, data: bytes) -> PreparedAttachment:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS)) as probe:
-                _check_pixels(filename, probe)
-                image_format = probe.format or ""
-                probe.verify()
-            with Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS)) as image:
-                image.seek(0)
-                image.load()
-                thumbnail = _thumbnail(image)
-    except AttachmentRefused:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise _too_many_pixels(filename) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        image, image_format = decode(data, IMAGE_FORMATS, MAX_PIXELS)
+    except TooManyPixels as exc:
+        raise AttachmentRefused(_("%(name)s is too large in pixels.") % {"name": filename}) from exc
+    except NotAnImage as exc:
         raise _mismatch(filename) from exc
     content_type = IMAGE_FORMATS.get(image_format)
     if content_type is None:
         raise _mismatch(filename)
     extension = {"JPEG": "jpg"}.get(image_format, image_format.lower())
+    thumbnail, _extension = metadata_free_copy(image, THUMBNAIL_SIDE, jpeg_quality=80)
     return PreparedAttachment(filename, data, content_type, extension, True, thumbnail)
-
-
-def _too_many_pixels(filename: str) -> AttachmentRefused:
-    return AttachmentRefused(_("%(name)s is too large in pixels.") % {"name": filename})
-
-
-def _check_pixels(filename: str, image: Image.Image) -> None:
-    width, height = image.size
-    if width < 1 or height < 1 or width * height > MAX_PIXELS:
-        raise _too_many_pixels(filename)
-
-
-def _thumbnail(image: Image.Image) -> bytes:
-    """A small JPEG (PNG if transparent) with no metadata."""
-    upright = ImageOps.exif_transpose(image)
-    has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
-        upright.mode == "P" and "transparency" in upright.info
-    )
-    converted = upright.convert("RGBA" if has_alpha else "RGB")
-    converted.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-    clean = Image.frombytes(converted.mode, converted.size, converted.tobytes())
-    out = io.BytesIO()
-    if has_alpha:
-        clean.save(out, format="PNG", optimize=True)
-    else:
-        clean.save(out, format="JPEG", quality=80)
-    return out.getvalue()
 
 
 def _check_text(filename: str, data: bytes) -> None:
