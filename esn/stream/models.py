@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from esn.clock import utcnow
@@ -55,11 +55,26 @@ class Post(SQLModel, table=True):
     html: str = Field(default="")
     created_at: datetime = Field(default_factory=utcnow)
     edited_at: datetime | None = None
+    # Kept on the row so a stream page needs no counting query: every write
+    # that adds or removes a comment, reaction or attachment updates them.
     comment_count: int = Field(default=0)
     reaction_count: int = Field(default=0)
+    like_count: int = Field(default=0)
+    celebrate_count: int = Field(default=0)
+    insightful_count: int = Field(default=0)
+    support_count: int = Field(default=0)
+    attachment_count: int = Field(default=0)
+    # The post's #topics, space-separated and sorted, for display; PostTopic
+    # rows index the same tags for topic streams.
+    topic_tags: str = Field(default="", sa_type=Text)
     # A hash of (author, body) with the minute it was sent: the same form
     # submitted twice in a second creates one post.
     dedupe_key: str | None = Field(default=None, max_length=64, unique=True)
+
+
+def reaction_count_column(kind: str) -> str:
+    """The Post column counting reactions of ``kind`` (one of ReactionKind)."""
+    return f"{ReactionKind(kind).value}_count"
 
 
 class PostRevision(SQLModel, table=True):

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, literal, null, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -64,6 +64,7 @@ from esn.stream.models import (
     TopicFollow,
     group_source,
     profile_source,
+    reaction_count_column,
 )
 from esn.web.i18n import gettext as _
 
@@ -272,22 +273,60 @@ def _bounded(limit: int) -> int:
 # --- reading posts --------------------------------------------------------------
 
 
+@dataclass
+class _PostRow:
+    """A post as read from the database with what one query brings along:
+    its author, its group, the reader's role there and the reader's reactions."""
+
+    post: Post
+    author: Profile
+    group: Group | None
+    role: str | None
+    mine: set[str]
+
+
 async def _post_rows(
     db: AsyncSession, actor: User, condition: Any, after: str | None, limit: int
-) -> list[tuple[Post, Profile]]:
-    """Readable posts matching ``condition``, newest first, after the cursor."""
+) -> list[_PostRow]:
+    """Readable posts matching ``condition``, newest first, after the cursor.
+
+    One query: author and group are joined, the reader's role in the group
+    and the reader's reactions come as correlated subqueries (both by index).
+    """
     conditions = [condition, policy.readable_posts_clause(actor)]
     keyset = _posts_after(decode_cursor(after))
     if keyset is not None:
         conditions.append(keyset)
+    my_reactions = (
+        select(func.aggregate_strings(col(Reaction.kind), " "))
+        .where(col(Reaction.post_id) == col(Post.id), col(Reaction.user_id) == actor.id)
+        .correlate(Post)
+        .scalar_subquery()
+    )
+    my_role = (
+        select(col(Membership.role))
+        .where(col(Membership.group_id) == col(Post.group_id), col(Membership.user_id) == actor.id)
+        .correlate(Post)
+        .scalar_subquery()
+    )
     rows = await db.execute(
-        select(Post, Profile)
+        select(Post, Profile, Group, my_role, my_reactions)
         .join(Profile, col(Profile.user_id) == col(Post.author_id))
+        .outerjoin(Group, col(Group.id) == col(Post.group_id))
         .where(*conditions)
         .order_by(col(Post.created_at).desc(), col(Post.id).desc())
         .limit(limit)
     )
-    return [(row[0], row[1]) for row in rows.all()]
+    return [
+        _PostRow(
+            post=row[0],
+            author=row[1],
+            group=row[2],
+            role=row[3],
+            mine=set(row[4].split()) if row[4] else set(),
+        )
+        for row in rows.all()
+    ]
 
 
 async def _comment_rows(
@@ -296,8 +335,8 @@ async def _comment_rows(
     """Comments of ``post_ids`` with their authors, oldest first.
 
     With ``per_post``, only the latest ``per_post`` top-level comments of each
-    post and the latest ``per_post`` replies of each of those: two queries with
-    a window function, whatever the number of posts.
+    post and the latest ``per_post`` replies of each of those, in one query: a
+    window partitioned by (post, parent) numbers each thread's comments.
     """
     if not post_ids:
         return []
@@ -310,48 +349,30 @@ async def _comment_rows(
             .limit(MAX_THREAD_COMMENTS)
         )
         return [(row[0], row[1]) for row in (await db.execute(query)).all()]
-    top = await _latest_comments(
-        db,
-        col(Comment.post_id),
-        and_(col(Comment.post_id).in_(post_ids), col(Comment.parent_id).is_(None)),
-        per_post,
-    )
-    top_ids = [comment.id for comment, _author in top if comment.id is not None]
-    replies = (
-        await _latest_comments(
-            db, col(Comment.parent_id), col(Comment.parent_id).in_(top_ids), per_post
-        )
-        if top_ids
-        else []
-    )
-    return sorted(top + replies, key=lambda row: (as_utc(row[0].created_at), row[0].id or 0))
-
-
-async def _latest_comments(
-    db: AsyncSession, partition: Any, condition: Any, per_group: int
-) -> list[tuple[Comment, Profile]]:
-    """The latest ``per_group`` comments matching ``condition`` per ``partition`` value."""
     ranked = (
         select(
             col(Comment.id).label("comment_id"),
             func.row_number()
             .over(
-                partition_by=partition,
+                partition_by=(col(Comment.post_id), col(Comment.parent_id)),
                 order_by=(col(Comment.created_at).desc(), col(Comment.id).desc()),
             )
             .label("position"),
         )
-        .where(condition)
+        .where(col(Comment.post_id).in_(post_ids))
         .subquery()
     )
     query = (
         select(Comment, Profile)
         .join(ranked, ranked.c.comment_id == col(Comment.id))
         .join(Profile, col(Profile.user_id) == col(Comment.author_id))
-        .where(ranked.c.position <= per_group)
+        .where(ranked.c.position <= per_post)
         .order_by(col(Comment.created_at), col(Comment.id))
     )
-    return [(row[0], row[1]) for row in (await db.execute(query)).all()]
+    rows = [(row[0], row[1]) for row in (await db.execute(query)).all()]
+    # Replies to a comment that is not shown are not shown either.
+    shown_top = {comment.id for comment, _author in rows if comment.parent_id is None}
+    return [row for row in rows if row[0].parent_id is None or row[0].parent_id in shown_top]
 
 
 def _threads(rows: list[tuple[Comment, Profile]], can_reply: bool) -> list[CommentView]:
@@ -369,99 +390,59 @@ def _threads(rows: list[tuple[Comment, Profile]], can_reply: bool) -> list[Comme
     return ordered
 
 
+def reaction_counts(post: Post) -> dict[str, int]:
+    """How many reactions of each kind ``post`` has (from its row)."""
+    return {kind: getattr(post, reaction_count_column(kind)) for kind in REACTION_KINDS}
+
+
 async def _decorate(
     db: AsyncSession,
     actor: User,
-    rows: list[tuple[Post, Profile]],
+    rows: list[_PostRow],
     *,
     comments_per_post: int | None,
 ) -> list[PostView]:
-    """Turn post rows into views: one query per kind of related thing."""
+    """Turn post rows into views. Counts and topics come from the post rows;
+    attachments and comments are read only for posts that have some."""
     if not rows:
         return []
-    post_ids = [post.id for post, _author in rows if post.id is not None]
-    group_ids = {post.group_id for post, _author in rows if post.group_id is not None}
-
+    with_attachments = [row.post.id for row in rows if row.post.attachment_count]
     attachments: dict[int, list[Attachment]] = {}
-    for attachment in (
-        await db.execute(
-            select(Attachment)
-            .where(col(Attachment.post_id).in_(post_ids))
-            .order_by(col(Attachment.id))
-        )
-    ).scalars():
-        attachments.setdefault(attachment.post_id, []).append(attachment)
-
-    topics: dict[int, list[str]] = {}
-    for post_id, tag in (
-        await db.execute(
-            select(col(PostTopic.post_id), col(PostTopic.tag))
-            .where(col(PostTopic.post_id).in_(post_ids))
-            .order_by(col(PostTopic.tag))
-        )
-    ).all():
-        topics.setdefault(post_id, []).append(tag)
-
-    counts: dict[int, dict[str, int]] = {}
-    mine: dict[int, set[str]] = {}
-    for post_id, kind, count, my_count in (
-        await db.execute(
-            select(
-                col(Reaction.post_id),
-                col(Reaction.kind),
-                func.count(),
-                func.sum(case((col(Reaction.user_id) == actor.id, 1), else_=0)),
-            )
-            .where(col(Reaction.post_id).in_(post_ids))
-            .group_by(col(Reaction.post_id), col(Reaction.kind))
-        )
-    ).all():
-        counts.setdefault(post_id, {})[kind] = count
-        if my_count:
-            mine.setdefault(post_id, set()).add(kind)
-
-    groups: dict[int, Group] = {}
-    roles: dict[int, str] = {}
-    if group_ids:
-        for group in (
-            await db.execute(select(Group).where(col(Group.id).in_(group_ids)))
-        ).scalars():
-            assert group.id is not None
-            groups[group.id] = group
-        for group_id, member_role in (
+    if with_attachments:
+        for attachment in (
             await db.execute(
-                select(col(Membership.group_id), col(Membership.role)).where(
-                    col(Membership.group_id).in_(group_ids), col(Membership.user_id) == actor.id
-                )
+                select(Attachment)
+                .where(col(Attachment.post_id).in_(with_attachments))
+                .order_by(col(Attachment.id))
             )
-        ).all():
-            roles[group_id] = member_role
+        ).scalars():
+            attachments.setdefault(attachment.post_id, []).append(attachment)
 
-    comment_rows = await _comment_rows(db, post_ids, comments_per_post)
+    with_comments = [row.post.id for row in rows if row.post.comment_count and row.post.id]
     by_post: dict[int, list[tuple[Comment, Profile]]] = {}
-    for comment, author in comment_rows:
+    for comment, author in await _comment_rows(db, with_comments, comments_per_post):
         by_post.setdefault(comment.post_id, []).append((comment, author))
 
     views = []
-    for post, author in rows:
+    for row in rows:
+        post = row.post
         assert post.id is not None
-        role = roles.get(post.group_id) if post.group_id is not None else None
         can_interact = policy.is_staff(actor) and (
-            post.group_id is None or policy.can_post_in_group(actor, is_member=role is not None)
+            post.group_id is None or policy.can_post_in_group(actor, is_member=row.role is not None)
         )
         views.append(
             PostView(
                 post=post,
-                author=author,
+                author=row.author,
                 attachments=attachments.get(post.id, []),
-                topics=topics.get(post.id, []),
-                my_reactions=mine.get(post.id, set()),
-                reaction_counts=counts.get(post.id, {}),
+                topics=post.topic_tags.split(),
+                my_reactions=row.mine,
+                reaction_counts=reaction_counts(post),
                 comments=_threads(by_post.get(post.id, []), can_interact),
-                group=groups.get(post.group_id) if post.group_id is not None else None,
+                group=row.group,
                 can_interact=can_interact,
                 can_edit=policy.can_edit_post(actor, post.author_id),
-                can_delete=policy.can_moderate_post(actor, post.author_id, role),
+                can_delete=policy.can_moderate_post(actor, post.author_id, row.role),
                 full=comments_per_post is None,
             )
         )
@@ -478,7 +459,7 @@ async def _page(
     items = await _decorate(db, actor, rows, comments_per_post=STREAM_COMMENTS)
     next_cursor = None
     if more and rows:
-        last = rows[-1][0]
+        last = rows[-1].post
         assert last.id is not None
         next_cursor = encode_cursor(last.created_at, 1, last.id)
     return StreamPage(items=items, next_cursor=next_cursor)
@@ -544,64 +525,122 @@ MAX_FOLLOWED_TOPICS = 200
 MAX_ACTIVITY_GROUPS = 200
 
 
-async def home_sources(db: AsyncSession, actor: User) -> tuple[list[str], list[str]]:
-    """The sources and topics of ``actor``'s home: company, me, people I follow,
-    my groups; and the topics I follow. Each list is bounded."""
+@dataclass
+class HomeContext:
+    """Who the reader is and what their home listens to, read in one query."""
+
+    display_name: str
+    handle: str
+    followees: list[int]
+    groups: list[tuple[int, str]]
+    topics: list[str]
+
+    def sources(self, actor_id: int) -> list[str]:
+        """Company, my profile, people I follow, my groups."""
+        sources = [COMPANY_SOURCE, profile_source(actor_id)]
+        sources += [profile_source(user_id) for user_id in self.followees]
+        sources += [group_source(group_id) for group_id, _name in self.groups]
+        return sources
+
+
+def _part(query: Any) -> Any:
+    # SQLite refuses LIMIT inside a UNION member unless it is a subquery.
+    inner = query.subquery()
+    return select(*inner.c)
+
+
+async def home_context(db: AsyncSession, actor: User) -> HomeContext:
+    """The reader's name and handle, followees, groups (with names) and followed
+    topics: one UNION ALL query, each list bounded."""
     assert actor.id is not None
-    followees = (
-        await db.execute(
-            select(col(Follow.followee_id))
-            .where(col(Follow.follower_id) == actor.id)
-            .order_by(col(Follow.id))
-            .limit(MAX_SOURCES)
+    me: Any = select(
+        literal("me").label("kind"),
+        col(Profile.user_id).label("ref"),
+        col(Profile.display_name).label("label"),
+        col(Profile.handle).label("extra"),
+    ).where(col(Profile.user_id) == actor.id)
+    followees: Any = select(
+        literal("person").label("kind"),
+        col(Follow.followee_id).label("ref"),
+        null().label("label"),
+        null().label("extra"),
+    ).where(col(Follow.follower_id) == actor.id)
+    groups: Any = (
+        select(
+            literal("group").label("kind"),
+            col(Group.id).label("ref"),
+            col(Group.name).label("label"),
+            col(Group.search_name).label("extra"),
         )
-    ).scalars()
-    groups = (
+        .join(Membership, col(Membership.group_id) == col(Group.id))
+        .where(col(Membership.user_id) == actor.id)
+    )
+    topics: Any = select(
+        literal("topic").label("kind"),
+        null().label("ref"),
+        col(TopicFollow.tag).label("label"),
+        null().label("extra"),
+    ).where(col(TopicFollow.user_id) == actor.id)
+    rows = (
         await db.execute(
-            select(col(Membership.group_id))
-            .where(col(Membership.user_id) == actor.id)
-            .order_by(col(Membership.group_id))
-            .limit(MAX_SOURCES)
+            union_all(
+                me,
+                _part(followees.order_by(col(Follow.id)).limit(MAX_SOURCES)),
+                _part(groups.order_by(col(Group.id)).limit(MAX_SOURCES)),
+                _part(topics.order_by(col(TopicFollow.tag)).limit(MAX_FOLLOWED_TOPICS)),
+            )
         )
-    ).scalars()
-    topics = (
-        await db.execute(
-            select(col(TopicFollow.tag))
-            .where(col(TopicFollow.user_id) == actor.id)
-            .order_by(col(TopicFollow.tag))
-            .limit(MAX_FOLLOWED_TOPICS)
-        )
-    ).scalars()
-    sources = [COMPANY_SOURCE, profile_source(actor.id)]
-    sources += [profile_source(user_id) for user_id in followees]
-    sources += [group_source(group_id) for group_id in groups]
-    return sources, list(topics)
+    ).all()
+    context = HomeContext(display_name="", handle="", followees=[], groups=[], topics=[])
+    group_rows: list[tuple[str, int, str]] = []
+    found = False
+    for kind, ref, label, extra in rows:
+        if kind == "me":
+            found = True
+            context.display_name, context.handle = label, extra
+        elif kind == "person":
+            context.followees.append(ref)
+        elif kind == "group":
+            group_rows.append((extra or "", ref, label))
+        else:
+            context.topics.append(label)
+    if not found:
+        raise NotFound
+    context.groups = [(group_id, name) for _key, group_id, name in sorted(group_rows)]
+    return context
 
 
 async def home_stream(
-    db: AsyncSession, actor: User, after: str | None = None, limit: int = STREAM_PAGE_SIZE
+    db: AsyncSession,
+    actor: User,
+    after: str | None = None,
+    limit: int = STREAM_PAGE_SIZE,
+    *,
+    context: HomeContext | None = None,
 ) -> StreamPage:
     """The home stream: posts of my sources and followed topics, with the activity
     log of the same sources, merged newest first by keyset on time."""
     if not policy.is_staff(actor):
         return StreamPage(items=[], next_cursor=None)
+    assert actor.id is not None
     limit = _bounded(limit)
-    sources, topics = await home_sources(db, actor)
+    context = context or await home_context(db, actor)
+    sources = context.sources(actor.id)
     condition: Any = col(Post.source).in_(sources)
-    if topics:
-        tagged = select(col(PostTopic.post_id)).where(col(PostTopic.tag).in_(topics))
+    if context.topics:
+        tagged = select(col(PostTopic.post_id)).where(col(PostTopic.tag).in_(context.topics))
         condition = or_(condition, col(Post.id).in_(tagged))
     position = decode_cursor(after)
     post_rows = await _post_rows(db, actor, condition, after, limit + 1)
     activities = await _activity_rows(db, actor, sources, position, limit + 1)
-    merged: list[tuple[tuple[datetime, int, int], Any]] = [
-        ((as_utc(post.created_at), 1, post.id or 0), (post, author)) for post, author in post_rows
+    merged: list[tuple[tuple[datetime, int, int], _PostRow | ActivityView]] = [
+        ((as_utc(row.post.created_at), 1, row.post.id or 0), row) for row in post_rows
     ]
     merged += [((as_utc(view.created_at), 0, view.activity.id or 0), view) for view in activities]
     merged.sort(key=lambda pair: pair[0], reverse=True)
     taken = merged[:limit]
     next_cursor = encode_cursor(*taken[-1][0]) if len(merged) > limit and taken else None
-    kept_posts = [entry for _key, entry in taken if isinstance(entry, tuple)]
+    kept_posts = [entry for _key, entry in taken if isinstance(entry, _PostRow)]
     kept_activities = [entry for _key, entry in taken if isinstance(entry, ActivityView)]
     items = await _decorate(db, actor, kept_posts, comments_per_post=STREAM_COMMENTS)
     return StreamPage(
@@ -613,35 +652,26 @@ async def home_stream(
 class HomePage:
     """The home page: who I am, where I may post, and my home stream."""
 
-    profile: Profile
+    display_name: str
+    handle: str
     destinations: list[tuple[str, str]]
     stream: StreamPage
 
 
 async def home_page(db: AsyncSession, actor: User, after: str | None = None) -> HomePage:
-    """The reader's profile, the places the composer offers, and the home stream."""
+    """The reader's name, the places the composer offers, and the home stream."""
     assert actor.id is not None
-    profile = await db.get(Profile, actor.id)
-    if profile is None:
-        raise NotFound
-    groups = (
-        await db.execute(
-            select(col(Group.id), col(Group.name))
-            .join(Membership, col(Membership.group_id) == col(Group.id))
-            .where(col(Membership.user_id) == actor.id)
-            .order_by(col(Group.search_name), col(Group.id))
-            .limit(MAX_SOURCES)
-        )
-    ).all()
+    context = await home_context(db, actor)
     destinations = [
         (COMPANY_SOURCE, _("Everyone in the company")),
         (profile_source(actor.id), _("My profile")),
     ]
-    destinations += [
-        (group_source(group_id), name) for group_id, name in groups if group_id is not None
-    ]
+    destinations += [(group_source(group_id), name) for group_id, name in context.groups]
     return HomePage(
-        profile=profile, destinations=destinations, stream=await home_stream(db, actor, after)
+        display_name=context.display_name,
+        handle=context.handle,
+        destinations=destinations,
+        stream=await home_stream(db, actor, after, context=context),
     )
 
 
@@ -652,59 +682,33 @@ async def _activity_rows(
     position: tuple[datetime, int, int] | None,
     limit: int,
 ) -> list[ActivityView]:
-    """Activity events of ``sources`` after ``position``, with actors and groups.
-
-    An event about a group the reader may not know exists is left out.
+    """Activity events of ``sources`` after ``position``, with actors and groups
+    (one query). An event about a group the reader may not know exists is left out.
     """
     conditions = [col(Activity.source).in_(sources)]
     keyset = _activities_after(position)
     if keyset is not None:
         conditions.append(keyset)
+    group_id = case(
+        (col(Activity.object_type) == "group", col(Activity.object_id)),
+        (col(Activity.target_type) == "group", col(Activity.target_id)),
+        else_=None,
+    )
     rows = (
         await db.execute(
-            select(Activity, Profile)
+            select(Activity, Profile, Group, group_id)
             .join(Profile, col(Profile.user_id) == col(Activity.actor_id), isouter=True)
+            .outerjoin(Group, and_(col(Group.id) == group_id, policy.listed_groups_clause(actor)))
             .where(*conditions)
             .order_by(col(Activity.created_at).desc(), col(Activity.id).desc())
             .limit(limit)
         )
     ).all()
-    group_ids = set()
-    for activity, _profile in rows:
-        if activity.object_type == "group":
-            group_ids.add(activity.object_id)
-        if activity.target_type == "group" and activity.target_id is not None:
-            group_ids.add(activity.target_id)
-    groups: dict[int, Group] = {}
-    if group_ids:
-        for group in (
-            await db.execute(
-                select(Group).where(
-                    col(Group.id).in_(group_ids), policy.listed_groups_clause(actor)
-                )
-            )
-        ).scalars():
-            assert group.id is not None
-            groups[group.id] = group
-    views = []
-    for activity, profile in rows:
-        group_id = (
-            activity.object_id
-            if activity.object_type == "group"
-            else activity.target_id
-            if activity.target_type == "group"
-            else None
-        )
-        if group_id is not None and group_id not in groups:
-            continue
-        views.append(
-            ActivityView(
-                activity=activity,
-                actor=profile,
-                group=groups.get(group_id) if group_id is not None else None,
-            )
-        )
-    return views
+    return [
+        ActivityView(activity=activity, actor=profile, group=group)
+        for activity, profile, group, about_group in rows
+        if about_group is None or group is not None
+    ]
 
 
 async def profile_stream(
@@ -963,6 +967,8 @@ async def create_post(
         html=rendered.html,
         created_at=now,
         dedupe_key=key,
+        topic_tags=" ".join(sorted(rendered.tags)),
+        attachment_count=len(prepared),
     )
     db.add(post)
     written: list[str | None] = []
@@ -1108,6 +1114,7 @@ async def edit_post(db: AsyncSession, hub: Hub, actor: User, post_id: int, body:
     post.body = body
     post.html = rendered.html
     post.edited_at = utcnow()
+    post.topic_tags = " ".join(sorted(rendered.tags))
     await db.execute(delete(PostTopic).where(col(PostTopic.post_id) == post.id))
     _add_topics(db, post, rendered.tags)
     already = set(
@@ -1287,7 +1294,13 @@ async def toggle_reaction(db: AsyncSession, hub: Hub, actor: User, post_id: int,
         await db.execute(
             update(Post)
             .where(col(Post.id) == post_id)
-            .values(reaction_count=Post.reaction_count + change)
+            .values(
+                {
+                    "reaction_count": col(Post.reaction_count) + change,
+                    reaction_count_column(kind): getattr(Post, reaction_count_column(kind))
+                    + change,
+                }
+            )
         )
         await db.commit()
     except IntegrityError:

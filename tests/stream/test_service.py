@@ -154,7 +154,7 @@ async def test_a_post_view_has_author_topics_counts_and_my_reactions(
     assert view is not None
     assert view.author.handle == author_profile.handle
     assert view.topics == ["budget", "planning"]
-    assert view.reaction_counts == {"like": 2, "celebrate": 1}
+    assert view.reaction_counts == {"like": 2, "celebrate": 1, "insightful": 0, "support": 0}
     assert view.my_reactions == {"like", "celebrate"}
     assert view.post.reaction_count == 3
     assert not view.can_edit and not view.can_delete and view.can_interact
@@ -690,3 +690,29 @@ async def test_a_stream_shows_the_latest_comments_with_their_replies(
     assert [r.comment.body for r in short.comments[2].replies] == ["reply 1", "reply 2", "reply 3"]
     assert short.shown_comments == 6 and short.post.comment_count == 9
     assert [c.comment.body for c in page.items[0].comments] == ["top 2", "top 3", "top 4"]
+
+
+async def test_counts_and_topics_on_the_post_row_follow_every_change(
+    app: Starlette, db: AsyncSession, colleague: MakePerson
+) -> None:
+    author, _ = await colleague("Ann Author")
+    reader, _ = await colleague("Rita Reader")
+    created = await post(app, author, "About #budget and #planning")
+    assert created.id is not None
+    for actor, kind in [
+        (reader, "like"),
+        (reader, "celebrate"),
+        (reader, "like"),
+        (author, "support"),
+    ]:
+        async with app.state.session_factory() as other:
+            await stream.toggle_reaction(other, app.state.hub, actor, created.id, kind)
+    async with app.state.session_factory() as other:
+        await stream.edit_post(other, app.state.hub, author, created.id, "Now about #roadmap")
+
+    stored = await db.get(Post, created.id)
+
+    assert stored is not None
+    assert (stored.like_count, stored.celebrate_count, stored.support_count) == (0, 1, 1)
+    assert stored.insightful_count == 0 and stored.reaction_count == 2
+    assert stored.topic_tags == "roadmap"

@@ -1,0 +1,1 @@
+"""`esn bench`: the real server under load, measured (see docs/performance.md)."""
