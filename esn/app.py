@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from esn.database import create_engine, create_session_factory
 from esn.mail import Mailer
 from esn.notifications.service import MailContext
+from esn.realtime.cards import SharedPostCards
 from esn.realtime.hub import create_hub
 from esn.routes import build_routes
 from esn.settings import Settings
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         engine = create_engine(settings.database_url)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        app.state.post_cards = SharedPostCards(app.state.session_factory)
         hub = create_hub(settings.broadcast_url)
         hub.mail = MailContext(app.state.mailer, settings, app.state.session_factory)
         await hub.start()

@@ -22,7 +22,7 @@ from sqlmodel import col
 
 from esn import policy
 from esn.accounts.models import User
-from esn.groups.models import Group
+from esn.groups.models import Group, Membership
 from esn.stream.models import COMPANY_SOURCE, Post
 from esn.stream.service import parse_source
 
@@ -132,3 +132,13 @@ async def allowed_channels(db: AsyncSession, actor: User, wanted: LiveRequest) -
     channels |= {source_channel(s) for s in await readable_sources(db, actor, wanted.sources)}
     channels |= {post_channel(p) for p in await readable_posts(db, actor, wanted.posts)}
     return channels
+
+
+async def group_roles(db: AsyncSession, actor: User) -> dict[int, str]:
+    """``actor``'s role in each group they belong to."""
+    rows = await db.execute(
+        select(col(Membership.group_id), col(Membership.role)).where(
+            col(Membership.user_id) == actor.id
+        )
+    )
+    return {group_id: role for group_id, role in rows.all()}

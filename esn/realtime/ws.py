@@ -37,7 +37,8 @@ from esn import policy
 from esn.accounts import service as accounts
 from esn.accounts.models import User
 from esn.notifications import service as notifications
-from esn.realtime.channels import LiveRequest, allowed_channels, post_channel
+from esn.realtime.cards import SharedPostCards
+from esn.realtime.channels import LiveRequest, allowed_channels, group_roles, post_channel
 from esn.realtime.hub import Event, Hub, Subscription
 from esn.stream import service as stream
 from esn.web.csrf import CSRF_FIELD
@@ -120,6 +121,10 @@ class LiveSocket:
         self.hub: Hub = state.hub
         self.session_factory = state.session_factory
         self.subscription: Subscription = self.hub.subscribe()
+        self.cards: SharedPostCards = state.post_cards
+        # The person's role in each of their groups, kept with the channels,
+        # so a new post is checked without a query per socket.
+        self.group_roles: dict[int, str] = {}
         # Database work is never cancelled halfway (a connection cancelled
         # mid-query is slow to give back): the socket stops between events.
         self._busy = 0
@@ -174,7 +179,9 @@ class LiveSocket:
         """Listen to exactly the channels this person may read now; drop the rest at once."""
         async with self.session_factory() as db:
             channels = await allowed_channels(db, self.actor, self.wanted)
+            roles = await group_roles(db, self.actor)
         self.subscription.replace(channels)
+        self.group_roles = roles
 
     async def still_signed_in(self) -> bool:
         """Check the session again; close the socket when it ended or the person left."""
@@ -305,16 +312,28 @@ class LiveSocket:
         return partial("#bell-count", "outerHTML", bell)
 
     async def _new_post(self, source: str, post_id: int) -> str | None:
-        async with self.session_factory() as db:
-            view = await stream.post_view(db, self.actor, post_id)
-        if view is None or view.post.source != source:
+        # Read and rendered once per process for all its sockets (see cards.py);
+        # whether this person may read it is decided here, in memory.
+        shared = await self.cards.view(post_id)
+        if shared is None or shared.post.source != source:
             return None
-        # Rendered as in a stream, not as the post's own page.
-        view.full = False
+        group_id = shared.post.group_id
+        role = self.group_roles.get(group_id) if group_id is not None else None
+        view = stream.view_for_reader(shared, self.actor, role)
+        if view is None:
+            return None
         # The page now shows this post: follow its comments and reactions too.
         self.wanted.add((), (post_id,))
         self.subscription.add(post_channel(post_id))
-        html = self._template("stream/_post.html", post=view)
+        key = (post_id, get_locale(), view.can_interact, view.can_edit, view.can_delete)
+        token = getattr(self.websocket.state, "csrf_token", "")
+        html = self.cards.html(
+            key,
+            lambda: self._template(
+                "stream/_post.html", post=view, csrf_token=self.cards.token_placeholder
+            ),
+            token,
+        )
         return partial(new_post_target(post_id), "afterbegin", html)
 
     async def _new_comment(self, post_id: int, comment_id: int | None) -> str | None:

@@ -15,7 +15,7 @@ import base64
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -397,7 +397,7 @@ def reaction_counts(post: Post) -> dict[str, int]:
 
 async def _decorate(
     db: AsyncSession,
-    actor: User,
+    actor: User | None,
     rows: list[_PostRow],
     *,
     comments_per_post: int | None,
@@ -495,6 +495,54 @@ async def post_view(
     per_post = None if full else STREAM_COMMENTS
     views = await _decorate(db, actor, rows, comments_per_post=per_post)
     return views[0] if views else None
+
+
+async def shared_post_view(db: AsyncSession, post_id: int) -> PostView | None:
+    """A post as a stream shows it, before anything about its reader is known.
+
+    For live updates: one read serves every socket of a process, then
+    ``view_for_reader`` decides, per reader and without a query, whether they
+    may see it and what they may do with it. Never render it as is.
+    """
+    row = (
+        await db.execute(
+            select(Post, Profile, Group)
+            .join(Profile, col(Profile.user_id) == col(Post.author_id))
+            .outerjoin(Group, col(Group.id) == col(Post.group_id))
+            .where(col(Post.id) == post_id)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    shared = _PostRow(post=row[0], author=row[1], group=row[2], role=None, mine=set())
+    views = await _decorate(db, None, [shared], comments_per_post=STREAM_COMMENTS)
+    return views[0]
+
+
+def view_for_reader(shared: PostView, actor: User, group_role: str | None) -> PostView | None:
+    """``shared`` as ``actor`` (whose role in the post's group is ``group_role``)
+    sees it, or None when they may not read it. The reader's own reactions are
+    not known here: a new post has none yet."""
+    post = shared.post
+    if not policy.is_staff(actor):
+        return None
+    if post.group_id is not None:
+        if shared.group is None:
+            return None
+        is_member = group_role is not None
+        if not policy.can_read_group_content(actor, shared.group.visibility, is_member=is_member):
+            return None
+    can_interact = post.group_id is None or policy.can_post_in_group(
+        actor, is_member=group_role is not None
+    )
+    return replace(
+        shared,
+        my_reactions=set(),
+        can_interact=can_interact,
+        can_edit=policy.can_edit_post(actor, post.author_id),
+        can_delete=policy.can_moderate_post(actor, post.author_id, group_role),
+        full=False,
+    )
 
 
 async def comment_view(db: AsyncSession, actor: User | None, comment_id: int) -> CommentView | None:
