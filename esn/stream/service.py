@@ -658,6 +658,28 @@ async def home_context(db: AsyncSession, actor: User) -> HomeContext:
     return context
 
 
+def _home_posts_condition(sources: list[str], topics: list[str]) -> Any:
+    """The posts of ``sources`` or tagged with ``topics``, tested row by row.
+
+    Deliberately not an index lookup by source: the database walks posts
+    newest first (ix_post_created) and keeps the matching ones. Company posts
+    belong to every home, so the walk to a page's end is short for everyone,
+    whether they follow nothing or hundreds of sources; a lookup by source
+    instead reads and sorts every post of every source (the big groups').
+    ``source || ''`` keeps the planner from choosing that lookup.
+    """
+    condition: Any = (col(Post.source) + "").in_(sources)
+    if topics:
+        tagged = (
+            select(col(PostTopic.id))
+            .where(col(PostTopic.post_id) == col(Post.id), col(PostTopic.tag).in_(topics))
+            .correlate(Post)
+            .exists()
+        )
+        condition = or_(condition, tagged)
+    return condition
+
+
 async def home_stream(
     db: AsyncSession,
     actor: User,
@@ -674,10 +696,7 @@ async def home_stream(
     limit = _bounded(limit)
     context = context or await home_context(db, actor)
     sources = context.sources(actor.id)
-    condition: Any = col(Post.source).in_(sources)
-    if context.topics:
-        tagged = select(col(PostTopic.post_id)).where(col(PostTopic.tag).in_(context.topics))
-        condition = or_(condition, col(Post.id).in_(tagged))
+    condition = _home_posts_condition(sources, context.topics)
     position = decode_cursor(after)
     post_rows = await _post_rows(db, actor, condition, after, limit + 1)
     activities = await _activity_rows(db, actor, sources, position, limit + 1)

@@ -30,6 +30,7 @@ def upgrade() -> None:
             sa.Column("attachment_count", sa.Integer(), nullable=False, server_default="0")
         )
         batch_op.add_column(sa.Column("topic_tags", sa.Text(), nullable=False, server_default=""))
+    op.create_index("ix_post_created", "post", ["created_at", "id"])
     for kind in REACTION_KINDS:
         op.execute(
             sa.text(
@@ -55,6 +56,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_post_created", table_name="post")
     with op.batch_alter_table("post", schema=None) as batch_op:
         batch_op.drop_column("topic_tags")
         batch_op.drop_column("attachment_count")
