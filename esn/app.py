@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +16,7 @@ from esn.mail import Mailer
 from esn.notifications.service import MailContext
 from esn.realtime.cards import SharedPostCards
 from esn.realtime.hub import create_hub
+from esn.realtime.ws import LiveSessions
 from esn.routes import build_routes
 from esn.settings import Settings
 from esn.web.context import RequestContextMiddleware
@@ -34,6 +37,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
         app.state.post_cards = SharedPostCards(app.state.session_factory)
+        app.state.live_sessions = LiveSessions(app.state.session_factory)
+        session_checks = asyncio.create_task(app.state.live_sessions.run())
         hub = create_hub(settings.broadcast_url)
         hub.mail = MailContext(app.state.mailer, settings, app.state.session_factory)
         await hub.start()
@@ -41,6 +46,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            session_checks.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await session_checks
             await hub.stop()
             await engine.dispose()
 
@@ -56,7 +64,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.templates = create_templates()
+    app.state.templates = create_templates(auto_reload=settings.debug)
     app.state.mailer = Mailer(settings.smtp_url, settings.mail_from)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     return app

@@ -187,6 +187,25 @@ async def user_for_session(db: AsyncSession, token: str) -> User | None:
     return user
 
 
+async def users_for_sessions(db: AsyncSession, tokens: list[str]) -> dict[str, User]:
+    """The active account behind each still-valid session token among ``tokens``
+    (one query for them all; tokens that ended are missing from the answer)."""
+    by_hash = {_token_hash(token): token for token in tokens}
+    if not by_hash:
+        return {}
+    rows = await db.execute(
+        select(User, col(UserSession.token_hash), col(UserSession.expires_at))
+        .join(UserSession, col(UserSession.user_id) == col(User.id))
+        .where(col(UserSession.token_hash).in_(by_hash))
+    )
+    now = utcnow()
+    return {
+        by_hash[token_hash]: user
+        for user, token_hash, expires_at in rows.all()
+        if user.is_active and as_utc(expires_at) > now
+    }
+
+
 async def log_out(db: AsyncSession, token: str) -> None:
     """End this session everywhere: the cookie is worthless from now on."""
     await db.execute(delete(UserSession).where(col(UserSession.token_hash) == _token_hash(token)))

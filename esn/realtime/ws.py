@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from markupsafe import Markup
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from esn import policy
@@ -109,6 +110,58 @@ def _number(value: Any) -> int | None:
     return None
 
 
+class LiveSessions:
+    """Every open socket of this process, its session re-checked with all the others.
+
+    Logging out or deactivating publishes an event that closes the sockets at
+    once; this check catches what ends silently (expiry, a password reset).
+    One query per 500 sessions every SESSION_CHECK_SECONDS, rather than one
+    per socket, which at thousands of sockets starved the connection pool.
+    """
+
+    BATCH = 500
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+        self._sockets: dict[str, set[LiveSocket]] = {}
+
+    def add(self, socket: LiveSocket) -> None:
+        """Include ``socket`` in the checks."""
+        self._sockets.setdefault(socket.token, set()).add(socket)
+
+    def discard(self, socket: LiveSocket) -> None:
+        """Leave ``socket`` out from now on."""
+        sockets = self._sockets.get(socket.token)
+        if sockets is not None:
+            sockets.discard(socket)
+            if not sockets:
+                del self._sockets[socket.token]
+
+    async def run(self) -> None:
+        """Check every SESSION_CHECK_SECONDS until cancelled (the app's lifespan)."""
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while True:
+            await asyncio.sleep(min(1.0, SESSION_CHECK_SECONDS))
+            if loop.time() - last >= SESSION_CHECK_SECONDS:
+                last = loop.time()
+                try:
+                    await self.check()
+                except Exception:
+                    log.exception("could not re-check the sessions of live sockets")
+
+    async def check(self) -> None:
+        """Tell each socket whether its session still holds, and as whom."""
+        tokens = list(self._sockets)
+        for start in range(0, len(tokens), self.BATCH):
+            batch = tokens[start : start + self.BATCH]
+            async with self._session_factory() as db:
+                users = await accounts.users_for_sessions(db, batch)
+            for token in batch:
+                for socket in list(self._sockets.get(token, ())):
+                    await socket.session_checked(users.get(token))
+
+
 class LiveSocket:
     """One open socket: its person, what its page asked for, and its subscription."""
 
@@ -120,6 +173,7 @@ class LiveSocket:
         state = websocket.app.state
         self.hub: Hub = state.hub
         self.session_factory = state.session_factory
+        self.sessions: LiveSessions = state.live_sessions
         self.subscription: Subscription = self.hub.subscribe()
         self.cards: SharedPostCards = state.post_cards
         # The person's role in each of their groups, kept with the channels,
@@ -221,23 +275,25 @@ class LiveSocket:
             await self.refresh_channels()
 
     async def _pump(self) -> None:
-        """Deliver events from this socket's queue, re-checking the session now and then."""
-        loop = asyncio.get_running_loop()
-        next_check = loop.time() + SESSION_CHECK_SECONDS
-        while not self._stopping:
-            try:
-                channel, event = await asyncio.wait_for(
-                    self.subscription.get(), max(0.0, next_check - loop.time())
-                )
-            except TimeoutError:
+        """Deliver events from this socket's queue (LiveSessions re-checks the session)."""
+        self.sessions.add(self)
+        try:
+            while not self._stopping:
+                channel, event = await self.subscription.get()
                 with self._working():
-                    if not await self.still_signed_in():
+                    if not await self._deliver(channel, event):
                         return
-                next_check = loop.time() + SESSION_CHECK_SECONDS
-                continue
-            with self._working():
-                if not await self._deliver(channel, event):
-                    return
+        finally:
+            self.sessions.discard(self)
+
+    async def session_checked(self, user: User | None) -> None:
+        """The periodic check's answer: the session's person now, or None if it ended."""
+        if user is not None and policy.can_receive_live(user):
+            self.actor = user
+            return
+        self.subscription.close()
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):
+            await self.websocket.close(CLOSE_REFUSED)
 
     async def _deliver(self, channel: str, event: Event) -> bool:
         """Act on one event; False when the socket was closed."""

@@ -8,7 +8,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from jinja2_fragments.starlette import Jinja2Blocks
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -48,10 +51,29 @@ def _format_datetime(value: datetime, fmt: str = "medium", tz: str = "Europe/Par
     return format_datetime(as_utc(value), fmt, tzinfo=ZoneInfo(tz), locale=i18n.get_locale())
 
 
-def create_templates() -> Jinja2Blocks:
-    """The template environment, translations wired to the request's locale."""
+@pass_context
+def _csrf_input(context: Context) -> Markup:
+    """The hidden CSRF field, for templates rendered once per item of a list.
+
+    Pages import the ``csrf`` macro; a template included for every post or
+    comment calls this global instead, as importing a macro "with context"
+    evaluates its whole module again at each inclusion.
+    """
+    return Markup('<input type="hidden" name="{}" value="{}">').format(
+        context.get("csrf_field", CSRF_FIELD), context.get("csrf_token", "")
+    )
+
+
+def create_templates(*, auto_reload: bool = False) -> Jinja2Blocks:
+    """The template environment, translations wired to the request's locale.
+
+    Without ``auto_reload`` (production), a template is read once per process
+    instead of being checked on disk at every inclusion.
+    """
     templates = Jinja2Blocks(directory=str(TEMPLATE_DIR), context_processors=[_common_context])
     env = templates.env
+    env.auto_reload = auto_reload
+    env.globals["csrf_input"] = _csrf_input
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True
