@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := static/vendor
 
-.PHONY: run test setup setup-test assets translations lint typecheck migrations-check pytest extract-messages clean
+.PHONY: run test bench setup setup-test assets translations lint typecheck migrations-check pytest extract-messages clean
 
 run: setup
 	$(BIN)/esn migrate
@@ -12,6 +12,14 @@ run: setup
 	$(BIN)/esn serve
 
 test: setup-test lint typecheck migrations-check pytest
+
+# The real server under load: needs wrk, and Redis for the 2-worker run. Its own
+# database (seeded at scale S when empty), not the demo one, unless ESN_DATABASE_URL is set.
+BENCH_SCALE ?= S
+BENCH_DATABASE_URL ?= $(or $(ESN_DATABASE_URL),sqlite+aiosqlite:///var/bench-$(BENCH_SCALE).sqlite3)
+bench: setup
+	command -v wrk >/dev/null || apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk)
+	ESN_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/esn bench --scale $(BENCH_SCALE) --json var/bench-$(BENCH_SCALE).json
 
 setup: $(VENV)/.installed assets translations
 

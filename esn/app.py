@@ -11,6 +11,8 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
+from esn.bench import instrument
+from esn.bench.endpoints import bench_routes
 from esn.database import create_engine, create_session_factory
 from esn.mail import Mailer
 from esn.notifications.service import MailContext
@@ -34,6 +36,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
+        if settings.bench:
+            instrument.count_queries(engine)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
         app.state.post_cards = SharedPostCards(app.state.session_factory)
@@ -52,10 +56,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await hub.stop()
             await engine.dispose()
 
+    # The benchmark's endpoints and SQL counting exist only on a server `esn bench` started.
+    bench_only = [Middleware(instrument.QueryCountMiddleware)] if settings.bench else []
     app = Starlette(
         debug=settings.debug,
-        routes=build_routes(),
+        routes=[*build_routes(), *(bench_routes() if settings.bench else [])],
         middleware=[
+            *bench_only,
             Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
             Middleware(BodySizeLimitMiddleware),
             Middleware(RequestContextMiddleware, settings=settings),

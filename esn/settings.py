@@ -59,6 +59,9 @@ class Settings:
     login_max_failures_per_address: int = 30
     password_reset_minutes: int = 60
     debug: bool = False
+    # ESN_BENCH=1 adds the /_bench endpoints and per-request SQL counting;
+    # only `esn bench` sets it, on a server it starts itself.
+    bench: bool = False
 
     @property
     def media_dir(self) -> Path:
@@ -101,4 +104,5 @@ class Settings:
             max_photo_bytes=int(env.get("ESN_MAX_PHOTO_BYTES", str(5 * 1024 * 1024))),
             session_days=int(env.get("ESN_SESSION_DAYS", "14")),
             debug=env.get("ESN_DEBUG", "") == "1",
+            bench=env.get("ESN_BENCH", "") == "1",
         )

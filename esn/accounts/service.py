@@ -171,6 +171,21 @@ async def _open_session(db: AsyncSession, settings: Settings, user: User, user_a
     return token
 
 
+async def open_session_without_password(
+    db: AsyncSession, settings: Settings, user: User, *, user_agent: str = ""
+) -> str:
+    """Open and commit a session for an active ``user``; its secret token.
+
+    Only for callers that have already established who is acting without a
+    password (the loopback-only benchmark endpoint); never reachable from a form.
+    """
+    if not user.is_active:
+        raise Forbidden
+    token = await _open_session(db, settings, user, user_agent)
+    await db.commit()
+    return token
+
+
 async def user_for_session(db: AsyncSession, token: str) -> User | None:
     """The active account signed in with this session token, if it is still valid."""
     result = await db.execute(

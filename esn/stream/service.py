@@ -260,9 +260,14 @@ def _posts_after(position: tuple[datetime, int, int] | None) -> Any:
         return None
     moment, rank, item_id = position
     if rank == 1:
-        return or_(
-            col(Post.created_at) < moment,
-            and_(col(Post.created_at) == moment, col(Post.id) < item_id),
+        # The plain bound lets the index on (created_at, id) start at the
+        # cursor instead of walking down to it from the newest post.
+        return and_(
+            col(Post.created_at) <= moment,
+            or_(
+                col(Post.created_at) < moment,
+                and_(col(Post.created_at) == moment, col(Post.id) < item_id),
+            ),
         )
     return col(Post.created_at) < moment
 
@@ -274,9 +279,12 @@ def _activities_after(position: tuple[datetime, int, int] | None) -> Any:
     moment, rank, item_id = position
     if rank == 1:
         return col(Activity.created_at) <= moment
-    return or_(
-        col(Activity.created_at) < moment,
-        and_(col(Activity.created_at) == moment, col(Activity.id) < item_id),
+    return and_(
+        col(Activity.created_at) <= moment,
+        or_(
+            col(Activity.created_at) < moment,
+            and_(col(Activity.created_at) == moment, col(Activity.id) < item_id),
+        ),
     )
 
 
