@@ -204,18 +204,63 @@ def _print_demo_accounts() -> None:
     console.print(f"Every demo account uses the password [bold]{demo.DEMO_PASSWORD}[/].")
 
 
+def _seed_scale(scale: str, *, if_empty: bool) -> None:
+    """Bulk-load the synthetic company of ``scale`` (esn.seed_scale) and say who to sign in as."""
+    from esn.seed_scale import DatabaseNotEmpty, ScaleRefused, seed_scale
+
+    try:
+        summary = seed_scale(Settings.from_env().database_url, scale, console=console)
+    except DatabaseNotEmpty as exc:
+        if if_empty:
+            console.print("Accounts already exist: nothing was seeded.")
+            return
+        _fail({"scale": str(exc)})
+    except ScaleRefused as exc:
+        _fail({"scale": str(exc)})
+    rows = summary.rows
+    console.print(
+        f"Created the {summary.scale} company in {summary.seconds:.1f} s: {rows['user']:,} people,"
+        f" {rows['group']:,} groups, {rows['post']:,} posts, {rows['comment']:,} comments,"
+        f" {rows['reaction']:,} reactions, {rows['follow']:,} follows.",
+        highlight=False,
+    )
+    table = Table(title="Accounts worth trying", title_justify="left")
+    table.add_column("Try as")
+    table.add_column("Email (login)", no_wrap=True, overflow="ignore")
+    table.add_row("follows the most", summary.busiest_email)
+    table.add_row("follows nothing", summary.idle_emails[0])
+    table.add_row("administrator", summary.admin_emails[0])
+    console.print(table)
+    console.print(f"Every account uses the password [bold]{summary.password}[/].")
+
+
 @app.command("seed")
 def seed_command(
     demo_company: Annotated[
         bool, typer.Option("--demo", help="Create the demo company Lumière & Co.")
     ] = False,
+    scale: Annotated[
+        str | None,
+        typer.Option(
+            "--scale",
+            metavar="XS|S|M|L",
+            help="Load a synthetic company of this size into an empty database"
+            " (L needs PostgreSQL).",
+        ),
+    ] = None,
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing when any account exists.")
     ] = False,
 ) -> None:
     """Fill the database with example data."""
+    if demo_company and scale is not None:
+        errors.print("Choose one: [bold]--demo[/] or [bold]--scale[/].")
+        raise typer.Exit(2)
+    if scale is not None:
+        _seed_scale(scale, if_empty=if_empty)
+        return
     if not demo_company:
-        errors.print("Say what to seed: [bold]esn seed --demo[/].")
+        errors.print("Say what to seed: [bold]esn seed --demo[/] or [bold]esn seed --scale XS[/].")
         raise typer.Exit(2)
     try:
         media_dir = Settings.from_env().media_dir
@@ -227,7 +272,7 @@ def seed_command(
     else:
         console.print(
             f"Created {demo.COMPANY}: {result.people} people, {result.groups} groups,"
-            f" {result.posts} posts.",
+            f" {result.posts} posts, {result.proposals} proposals.",
             highlight=False,
         )
     _print_demo_accounts()
@@ -244,6 +289,94 @@ def digest() -> None:
     mailer = Mailer(settings.smtp_url, settings.mail_from)
     sent = _run(lambda db: jobs.send_digests(db, mailer, settings, utcnow()))
     console.print(f"Sent {sent} digest(s).", highlight=False)
+
+
+@app.command("proposals-tick")
+def proposals_tick() -> None:
+    """Start approved proposals, ask for due retrospectives, remind silent teams (run hourly)."""
+    from esn.clock import utcnow
+    from esn.proposals import jobs
+    from esn.realtime.hub import create_hub
+
+    settings = Settings.from_env()
+
+    async def work(db: AsyncSession) -> jobs.TickResult:
+        # Bells ring in the servers' open pages through the shared hub, when there is one.
+        hub = create_hub(settings.broadcast_url)
+        await hub.start()
+        try:
+            return await jobs.tick(db, hub, utcnow())
+        finally:
+            await hub.stop()
+
+    result = _run(work)
+    console.print(
+        f"Started {result.started}, waiting for a retrospective {result.ended},"
+        f" reminders sent {result.reminded}.",
+        highlight=False,
+    )
+
+
+@app.command()
+def bench(
+    scale: Annotated[
+        str | None,
+        typer.Option(help="Data to seed an empty database with: XS, S, M or L (S; XS if --quick)."),
+    ] = None,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="A short run on a throwaway SQLite database.")
+    ] = False,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Also write the figures to this JSON file.")
+    ] = None,
+    duration: Annotated[
+        int | None, typer.Option(min=1, help="Seconds per wrk run (5; 1 with --quick).")
+    ] = None,
+    workers: Annotated[str, typer.Option(help="Worker counts to run, comma-separated.")] = "1,2",
+    redis_url: Annotated[
+        str | None,
+        typer.Option(help="Redis carrying live updates between 2+ workers (db 0 on localhost)."),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(envvar="ESN_DATABASE_URL", help="The database to measure (seeded if empty)."),
+    ] = None,
+) -> None:
+    """Measure the real server: reads with wrk, writes under load, SQL per page, live delivery."""
+    import signal
+
+    from esn.bench.runner import DEFAULT_REDIS_URL, BenchError, BenchOptions, run_bench
+    from esn.bench.server import ServerError
+    from esn.bench.wrk import WrkError
+
+    def interrupted(signum: int, _frame: object) -> None:
+        # Unwind like Ctrl-C, so the benchmark server is stopped on `kill` too.
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
+
+    try:
+        counts = tuple(int(part) for part in workers.split(",") if part.strip())
+    except ValueError:
+        counts = ()
+    if not counts or min(counts) < 1:
+        _fail({"workers": "Give worker counts such as 1,2."})
+    options = BenchOptions(
+        scale=scale,
+        quick=quick,
+        json_path=json_file,
+        duration=duration,
+        workers=counts,
+        database_url=database_url,
+        redis_url=redis_url or DEFAULT_REDIS_URL,
+    )
+    try:
+        run_bench(options, console)
+    except (BenchError, ServerError, WrkError) as exc:
+        _fail({"bench": str(exc)})
+    except KeyboardInterrupt:
+        errors.print("Interrupted: the benchmark server was stopped.")
+        raise typer.Exit(130) from None
 
 
 if __name__ == "__main__":

@@ -6,6 +6,17 @@ from esn.accounts.models import LoginFailure, PasswordResetToken, User, UserSess
 from esn.groups.models import Group, GroupRequest, GroupTag, Membership
 from esn.notifications.models import DigestPreference, Notification, NotificationSetting
 from esn.people.models import Follow, Profile, Skill
+from esn.proposals.models import (
+    Proposal,
+    ProposalBacking,
+    ProposalCheckIn,
+    ProposalCoProposer,
+    ProposalRetrospective,
+    ProposalSkill,
+    ProposalTransition,
+    ProposalVolunteer,
+    SlackAllowance,
+)
 from esn.stream.models import (
     Activity,
     Attachment,
@@ -39,8 +50,17 @@ __all__ = [
     "PostRevision",
     "PostTopic",
     "Profile",
+    "Proposal",
+    "ProposalBacking",
+    "ProposalCheckIn",
+    "ProposalCoProposer",
+    "ProposalRetrospective",
+    "ProposalSkill",
+    "ProposalTransition",
+    "ProposalVolunteer",
     "Reaction",
     "Skill",
+    "SlackAllowance",
     "TopicFollow",
     "User",
     "UserSession",

@@ -10,6 +10,7 @@ from sqlmodel import col
 from esn.accounts.models import Role, User
 from esn.groups.models import Group, GroupRequest, Membership
 from esn.notifications.models import Notification
+from esn.proposals.models import CoProposerState, Proposal, ProposalCoProposer
 from esn.stream.models import Post
 
 
@@ -204,9 +205,15 @@ def visible_notifications_clause(actor: User) -> Any:
             col(Group.id) == col(Notification.group_id), listed_groups_clause(actor)
         )
     )
+    proposal_readable = exists(
+        select(col(Proposal.id)).where(
+            col(Proposal.id) == col(Notification.proposal_id), readable_proposals_clause(actor)
+        )
+    )
     return and_(
         or_(col(Notification.post_id).is_(None), post_readable),
         or_(col(Notification.group_id).is_(None), group_listed),
+        or_(col(Notification.proposal_id).is_(None), proposal_readable),
     )
 
 
@@ -226,3 +233,68 @@ def can_post_in_company(actor: User | None) -> bool:
 def can_post_on_profile(actor: User | None, profile_user_id: int) -> bool:
     """A profile's stream takes posts from its owner only."""
     return is_staff(actor) and actor is not None and actor.id == profile_user_id
+
+
+# --- slack-time proposals ---------------------------------------------------------
+#
+# A draft is for its proposer and the co-proposers they asked. Once submitted,
+# a proposal is for everyone who may read its group's content (everyone when
+# it has no group or an open one), plus its team and its approver, who must
+# see what they decide. A proposal linked to a private or secret group never
+# shows to anyone else, anywhere.
+
+
+def readable_proposals_clause(actor: User) -> Any:
+    """SQL condition on ``proposal``: the proposals ``actor`` may see."""
+    asked = select(col(ProposalCoProposer.proposal_id)).where(
+        col(ProposalCoProposer.user_id) == actor.id,
+        col(ProposalCoProposer.state).in_(
+            (CoProposerState.INVITED.value, CoProposerState.ACCEPTED.value)
+        ),
+    )
+    member_of = select(col(Membership.group_id)).where(col(Membership.user_id) == actor.id)
+    open_groups = select(col(Group.id)).where(col(Group.visibility) == "open")
+    group_readable = or_(
+        col(Proposal.group_id).is_(None),
+        col(Proposal.group_id).in_(open_groups),
+        col(Proposal.group_id).in_(member_of),
+    )
+    approver = col(Proposal.approver_id) == actor.id
+    if is_admin(actor):
+        # Administrators decide for people who have no manager.
+        approver = or_(approver, col(Proposal.approver_id).is_(None))
+    return or_(
+        col(Proposal.proposer_id) == actor.id,
+        col(Proposal.id).in_(asked),
+        and_(col(Proposal.submitted_at).is_not(None), or_(group_readable, approver)),
+    )
+
+
+def is_on_team(actor: User | None, team_ids: set[int]) -> bool:
+    """Is ``actor`` the proposer or an accepted co-proposer?"""
+    return is_staff(actor) and actor is not None and actor.id in team_ids
+
+
+def can_approve_proposal(
+    actor: User | None, *, approver_id: int | None, team_ids: set[int]
+) -> bool:
+    """The proposer's manager decides; with no manager, an administrator.
+
+    Nobody decides on a proposal they carry: when the manager is on the team,
+    an administrator decides instead.
+    """
+    if not is_staff(actor) or actor is None or actor.id in team_ids:
+        return False
+    if approver_id is not None and approver_id not in team_ids:
+        return actor.id == approver_id
+    return is_admin(actor)
+
+
+def can_export_proposals(actor: User | None, *, has_reports: bool) -> bool:
+    """Managers (anyone with reports) and administrators export the proposals of their scope."""
+    return is_staff(actor) and (has_reports or is_admin(actor))
+
+
+def can_set_allowances(actor: User | None) -> bool:
+    """Administrators set the slack-time allowance of people and departments."""
+    return is_admin(actor)

@@ -10,6 +10,7 @@ from esn.admin import views as admin
 from esn.groups import views as groups
 from esn.notifications import views as notifications
 from esn.people import views as people
+from esn.proposals import views as proposals
 from esn.realtime import ws
 from esn.settings import PROJECT_ROOT
 from esn.stream import views as stream
@@ -36,6 +37,10 @@ def build_routes() -> list[BaseRoute]:
             methods=["GET", "POST"],
             name="notification_settings",
         ),
+        # The list lives at /proposals itself, which a Mount only matches with a slash.
+        Route("/proposals", proposals.index, name="proposals_home"),
+        Mount("/proposals", routes=proposals.routes, name="proposals"),
+        Route("/approvals", proposals.approvals, name="approvals"),
         WebSocketRoute("/ws", ws.live_updates, name="ws"),
         Route("/admin", admin.index, name="admin_home"),
         Mount("/admin", routes=admin.routes, name="admin"),

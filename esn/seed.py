@@ -23,6 +23,7 @@ from esn.accounts.models import Role, User
 from esn.errors import InvalidInput
 from esn.people import service as people
 from esn.people.models import Follow, Profile
+from esn.seed_proposals import seed_proposals
 from esn.seed_social import seed_conversation
 from esn.web.i18n import gettext as _
 
@@ -416,6 +417,7 @@ class SeedResult:
     skipped: bool
     groups: int = 0
     posts: int = 0
+    proposals: int = 0
 
 
 def demo_email(name: str) -> str:
@@ -528,5 +530,13 @@ async def seed_demo(
     _add_follows(db, created)
     await db.commit()
     # The conversations go through the services, which commit as they go.
-    group_count, post_count = await seed_conversation(db, media_dir or Path("var/media"))
-    return SeedResult(people=len(created), skipped=False, groups=group_count, posts=post_count)
+    media = media_dir or Path("var/media")
+    group_count, post_count = await seed_conversation(db, media)
+    proposal_count = await seed_proposals(db, media)
+    return SeedResult(
+        people=len(created),
+        skipped=False,
+        groups=group_count,
+        posts=post_count,
+        proposals=proposal_count,
+    )

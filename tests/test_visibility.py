@@ -1,13 +1,16 @@
 """The visibility matrix: what each kind of reader may learn of private and secret groups.
 
 Unique markers are planted in a private and a secret group (group name, post,
-comment, attachment name and bytes, a #topic). Then, for every kind of actor,
+comment, attachment name and bytes, a #topic, a slack-time proposal linked to
+the group, submitted and approved, with its conversation). Then, for every kind of actor,
 every page, htmx fragment, download, notification list, autocomplete and email
 is fetched, and a marker may appear only where the rules in esn/policy.py allow:
 
 - the group's name: everyone signed in for a private group; for a secret one,
   its members, the people it invited, company animators and administrators;
-- its content: its members only (owners and group animators included).
+- its content: its members only (owners and group animators included); a
+  proposal linked to the group is content too (its team and its approver, here
+  a member, see it as well).
 
 Also: a hidden post or group answers exactly like a missing one, and the
 single-item check agrees with the list query for random memberships.
@@ -19,6 +22,7 @@ import dataclasses
 import random
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -34,6 +38,7 @@ from esn.groups.models import GroupRequest, Visibility
 from esn.notifications import jobs as digests
 from esn.notifications.models import DigestPreference
 from esn.people.models import Profile
+from esn.proposals import service as proposals
 from esn.realtime.hub import Hub
 from esn.settings import Settings
 from esn.stream import service as stream
@@ -66,6 +71,7 @@ class PlantedGroup:
     group_id: int
     post_id: int
     attachment_id: int
+    proposal_id: int
     name_marker: str
     content_markers: tuple[str, ...]
 
@@ -138,20 +144,61 @@ async def _plant(
     assert view is not None and view.attachments
     attachment_id = view.attachments[0].id
     assert attachment_id is not None
+    proposal_id = await _plant_proposal(db, world, slug, tag, settings, hub)
     return PlantedGroup(
         visibility=visibility,
         slug=slug,
         group_id=group.id,
         post_id=post.id,
         attachment_id=attachment_id,
+        proposal_id=proposal_id,
         name_marker=f"Zq{tag}NAMEMARK",
         content_markers=(
             f"Zq{tag}POSTMARK",
             f"Zq{tag}COMMENTMARK",
             f"Zq{tag}FILEMARK",
             f"Zq{tag}BYTESMARK",
+            f"Zq{tag}PROPMARK",
+            f"Zq{tag}PROPTEXT",
         ),
     )
+
+
+async def _plant_proposal(
+    db: AsyncSession, world: World, slug: str, tag: str, settings: Settings, hub: Hub
+) -> int:
+    """The owner proposes a project linked to the group; "member", their manager, approves."""
+    start = utcnow().date()
+    draft = await proposals.create_proposal(
+        db,
+        world.owner,
+        proposals.ProposalInput(
+            title=f"Zq{tag}PROPMARK",
+            problem=f"Zq{tag}PROPTEXT is what we would fix",
+            gain="Time",
+            time_unit="percent",
+            time_amount=Decimal(4),
+            start_date=start,
+            end_date=start + timedelta(days=20),
+            skills=(f"zq{tag}skill",),
+            group=slug,
+        ),
+        hub=hub,
+    )
+    assert draft.id is not None
+    submitted = await proposals.submit_proposal(
+        db, world.owner, draft.id, version=draft.version, hub=hub, media_dir=settings.media_dir
+    )
+    await proposals.decide_proposal(
+        db,
+        world.users["member"],
+        draft.id,
+        "approve",
+        "Go ahead",
+        version=submitted.version,
+        hub=hub,
+    )
+    return draft.id
 
 
 @pytest.fixture
@@ -170,6 +217,11 @@ async def world(
             )
     handles = {actor: await _handle(db, user) for actor, user in users.items()}
     handles["owner"] = await _handle(db, owner)
+    # The owner reports to "member": the approver of the owner's proposals reads the group.
+    owner_profile = await db.get(Profile, owner.id)
+    assert owner_profile is not None
+    owner_profile.manager_id = users["member"].id
+    await db.commit()
     world = World(users=users, handles=handles, groups=[], owner=owner)
     for visibility in (Visibility.PRIVATE.value, Visibility.SECRET.value):
         world.groups.append(await _plant(db, world, visibility, settings))
@@ -197,6 +249,15 @@ def _urls(planted: PlantedGroup, world: World) -> list[str]:
         "/notifications",
         f"/posts/mention-candidates?source=group:{planted.group_id}&q=",
         f"/posts/mention-candidates?source=group:{planted.group_id}&q=member",
+        "/proposals",
+        f"/proposals?q=zq{tag}",
+        f"/proposals?skill=zq{tag}skill",
+        "/proposals?state=active",
+        f"/proposals/{planted.proposal_id}",
+        f"/proposals/{planted.proposal_id}/edit",
+        f"/proposals/{planted.proposal_id}/close",
+        "/proposals/export.csv",
+        "/approvals",
     ]
 
 
@@ -263,6 +324,12 @@ async def test_hidden_things_answer_like_missing_ones(
         )
         download = await client.get(f"/posts/{planted.post_id}/attachments/{planted.attachment_id}")
         assert download.status_code == 404
+        hidden_proposal = await client.get(f"/proposals/{planted.proposal_id}")
+        missing_proposal = await client.get("/proposals/987654")
+        assert hidden_proposal.status_code == missing_proposal.status_code == 404
+        assert hidden_proposal.text.replace(
+            f"/proposals/{planted.proposal_id}", "/proposals/ID"
+        ) == (missing_proposal.text.replace("/proposals/987654", "/proposals/ID"))
         if actor not in NAME_READERS[planted.visibility]:
             hidden_group = await client.get(f"/groups/{planted.slug}")
             missing_group = await client.get("/groups/no-such-group-here")

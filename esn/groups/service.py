@@ -110,6 +110,24 @@ async def _derived_slug(db: AsyncSession, name: str) -> str:
 
 async def create_group(db: AsyncSession, actor: User, new: NewGroup, *, hub: Hub) -> Group:
     """Create a group with its tags; the creator becomes its first owner."""
+    try:
+        group = await add_group(db, actor, new)
+        await db.commit()
+    except IntegrityError as exc:
+        # Someone took the same address between our check and our insert.
+        await db.rollback()
+        raise InvalidInput({"slug": _("Another group already uses this address.")}) from exc
+    assert actor.id is not None
+    await _announce(hub, [], {actor.id})
+    return group
+
+
+async def add_group(db: AsyncSession, actor: User, new: NewGroup) -> Group:
+    """Create a group in the caller's transaction (flushed, not committed).
+
+    For other domains that create a group as part of a larger change (a
+    proposal's project group); they commit, then call ``announce_memberships``.
+    """
     if not policy.can_create_group(actor):
         raise Forbidden
     assert actor.id is not None
@@ -129,27 +147,41 @@ async def create_group(db: AsyncSession, actor: User, new: NewGroup, *, hub: Hub
         member_count=1,
     )
     db.add(group)
-    try:
-        await db.flush()
-        assert group.id is not None
-        for tag in dict.fromkeys(tag_key(t) for t in new.tags if tag_key(t)):
-            db.add(GroupTag(group_id=group.id, tag=tag))
-        db.add(Membership(group_id=group.id, user_id=actor.id, role=GroupRole.OWNER.value))
-        await stream.record_activity(
-            db,
-            actor_id=actor.id,
-            verb="created",
-            object_type="group",
-            object_id=group.id,
-            source=group_source(group.id),
-        )
-        await db.commit()
-    except IntegrityError as exc:
-        # Someone took the same address between our check and our insert.
-        await db.rollback()
-        raise InvalidInput({"slug": _("Another group already uses this address.")}) from exc
-    await _announce(hub, [], {actor.id})
+    await db.flush()
+    assert group.id is not None
+    for tag in dict.fromkeys(tag_key(t) for t in new.tags if tag_key(t)):
+        db.add(GroupTag(group_id=group.id, tag=tag))
+    db.add(Membership(group_id=group.id, user_id=actor.id, role=GroupRole.OWNER.value))
+    await stream.record_activity(
+        db,
+        actor_id=actor.id,
+        verb="created",
+        object_type="group",
+        object_id=group.id,
+        source=group_source(group.id),
+    )
+    await db.flush()
     return group
+
+
+async def add_members(
+    db: AsyncSession, actor: User, group_id: int, user_ids: list[int]
+) -> set[int]:
+    """Make these people members, in the caller's transaction; returns who was added.
+
+    ``actor`` is whoever brings them in (recorded on settled requests). The
+    caller decided they may; the caller commits, then ``announce_memberships``.
+    """
+    added = set()
+    for user_id in dict.fromkeys(user_ids):
+        if await _add_member(db, actor, group_id, user_id):
+            added.add(user_id)
+    return added
+
+
+async def announce_memberships(hub: Hub, user_ids: set[int]) -> None:
+    """After commit: tell these people's open pages that their groups changed."""
+    await _announce(hub, [], user_ids)
 
 
 # --- the actor's standing in a group ---------------------------------------------

@@ -13,6 +13,7 @@ from esn.accounts.models import User
 from esn.errors import InvalidInput
 from esn.groups import forms
 from esn.groups import service as groups
+from esn.proposals import service as proposals
 from esn.stream.models import group_source
 from esn.web.auth import require_user
 from esn.web.db import db_session
@@ -89,6 +90,11 @@ async def _tab(
         else:
             page = await groups.group_page(db, user, slug, _after(request))
             context.update(header=page.header, stream=page.stream)
+            if page.stream is not None and page.header.group.id is not None:
+                # A project group shows the proposal it runs at its top.
+                context["pinned_proposals"] = await proposals.pinned_for_group(
+                    db, user, page.header.group.id
+                )
     _stream_context(context)
     # htmx asks the stream tab for the next page ("More"): only the stream block.
     block = "stream" if tab == "stream" else None

@@ -21,6 +21,16 @@ class NotificationSettingsForm(BaseModel):
     join_request: Channel
     request_accepted: Channel
     invited: Channel
+    # Kinds added after the first release default to in-app when a form omits them.
+    proposal_coproposer: Channel = Channel.IN_APP
+    proposal_submitted: Channel = Channel.IN_APP
+    proposal_approved: Channel = Channel.IN_APP
+    proposal_declined: Channel = Channel.IN_APP
+    proposal_changes: Channel = Channel.IN_APP
+    proposal_backed: Channel = Channel.IN_APP
+    proposal_volunteer: Channel = Channel.IN_APP
+    proposal_checkin_due: Channel = Channel.IN_APP
+    proposal_retro_due: Channel = Channel.IN_APP
     digest: DigestFrequency
 
     def channels(self) -> dict[str, str]:
@@ -38,6 +48,21 @@ def kind_labels() -> list[tuple[str, str]]:
         (NotificationKind.JOIN_REQUEST.value, _("Someone asks to join a group I manage")),
         (NotificationKind.REQUEST_ACCEPTED.value, _("My request to join a group is accepted")),
         (NotificationKind.INVITED.value, _("I am invited to a group")),
+        (NotificationKind.PROPOSAL_COPROPOSER.value, _("I am asked to co-propose a proposal")),
+        (NotificationKind.PROPOSAL_SUBMITTED.value, _("A proposal waits for my approval")),
+        (NotificationKind.PROPOSAL_APPROVED.value, _("A proposal I carry is approved")),
+        (NotificationKind.PROPOSAL_DECLINED.value, _("A proposal I carry is declined")),
+        (
+            NotificationKind.PROPOSAL_CHANGES.value,
+            _("Changes are asked to a proposal I carry"),
+        ),
+        (NotificationKind.PROPOSAL_BACKED.value, _("Someone backs my proposal")),
+        (NotificationKind.PROPOSAL_VOLUNTEER.value, _("Someone volunteers for my proposal")),
+        (
+            NotificationKind.PROPOSAL_CHECKIN_DUE.value,
+            _("A week passed without a check-in on my project"),
+        ),
+        (NotificationKind.PROPOSAL_RETRO_DUE.value, _("My project's retrospective is due")),
     ]
 
 

@@ -21,6 +21,15 @@ class NotificationKind(enum.StrEnum):
     JOIN_REQUEST = "join_request"
     REQUEST_ACCEPTED = "request_accepted"
     INVITED = "invited"
+    PROPOSAL_COPROPOSER = "proposal_coproposer"
+    PROPOSAL_SUBMITTED = "proposal_submitted"
+    PROPOSAL_APPROVED = "proposal_approved"
+    PROPOSAL_DECLINED = "proposal_declined"
+    PROPOSAL_CHANGES = "proposal_changes"
+    PROPOSAL_BACKED = "proposal_backed"
+    PROPOSAL_VOLUNTEER = "proposal_volunteer"
+    PROPOSAL_CHECKIN_DUE = "proposal_checkin_due"
+    PROPOSAL_RETRO_DUE = "proposal_retro_due"
 
 
 class Channel(enum.StrEnum):
@@ -51,6 +60,9 @@ class Notification(SQLModel, table=True):
     post_id: int | None = Field(default=None, foreign_key="post.id", ondelete="CASCADE")
     comment_id: int | None = Field(default=None, foreign_key="comment.id", ondelete="CASCADE")
     group_id: int | None = Field(default=None, foreign_key="group.id", ondelete="CASCADE")
+    proposal_id: int | None = Field(
+        default=None, foreign_key="proposal.id", index=True, ondelete="CASCADE"
+    )
     created_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = Field(default=None, index=True)
     emailed_at: datetime | None = None

@@ -39,6 +39,7 @@ from esn.notifications.models import (
     NotificationSetting,
 )
 from esn.people.models import Profile
+from esn.proposals.models import Proposal
 from esn.realtime.hub import Hub
 from esn.settings import Settings
 from esn.stream.models import Comment, Post
@@ -85,6 +86,7 @@ async def notify(
     post_id: int | None = None,
     comment_id: int | None = None,
     group_id: int | None = None,
+    proposal_id: int | None = None,
 ) -> list[Delivery]:
     """Record a notification for ``recipient_id`` unless they turned the kind off.
 
@@ -103,6 +105,7 @@ async def notify(
         post_id=post_id,
         comment_id=comment_id,
         group_id=group_id,
+        proposal_id=proposal_id,
     )
     db.add(notification)
     return [Delivery(notification, channel)]
@@ -165,6 +168,7 @@ class NotificationRow:
     actor_handle: str | None
     group_name: str | None
     group_slug: str | None
+    proposal_title: str | None = None
 
     @property
     def unread(self) -> bool:
@@ -176,6 +180,7 @@ class NotificationRow:
         names = {
             "actor": self.actor_name or _("Someone"),
             "group": self.group_name or _("a group"),
+            "proposal": self.proposal_title or _("a proposal"),
         }
         messages = {
             NotificationKind.MENTIONED.value: _("%(actor)s mentioned you"),
@@ -187,6 +192,27 @@ class NotificationRow:
                 "%(actor)s accepted your request to join %(group)s"
             ),
             NotificationKind.INVITED.value: _("%(actor)s invited you to join %(group)s"),
+            NotificationKind.PROPOSAL_COPROPOSER.value: _(
+                "%(actor)s asks you to co-propose “%(proposal)s”"
+            ),
+            NotificationKind.PROPOSAL_SUBMITTED.value: _(
+                "%(actor)s submitted “%(proposal)s” for your approval"
+            ),
+            NotificationKind.PROPOSAL_APPROVED.value: _("%(actor)s approved “%(proposal)s”"),
+            NotificationKind.PROPOSAL_DECLINED.value: _("%(actor)s declined “%(proposal)s”"),
+            NotificationKind.PROPOSAL_CHANGES.value: _(
+                "%(actor)s asks for changes to “%(proposal)s”"
+            ),
+            NotificationKind.PROPOSAL_BACKED.value: _("%(actor)s backs “%(proposal)s”"),
+            NotificationKind.PROPOSAL_VOLUNTEER.value: _(
+                "%(actor)s volunteers to join “%(proposal)s”"
+            ),
+            NotificationKind.PROPOSAL_CHECKIN_DUE.value: _(
+                "A week went by without a check-in on “%(proposal)s”"
+            ),
+            NotificationKind.PROPOSAL_RETRO_DUE.value: _(
+                "“%(proposal)s” reached its end date: write its retrospective"
+            ),
         }
         return messages.get(self.notification.kind, _("%(actor)s did something")) % names
 
@@ -194,6 +220,8 @@ class NotificationRow:
     def link(self) -> str:
         """The path of the thing the notification is about."""
         n = self.notification
+        if n.proposal_id is not None:
+            return f"/proposals/{n.proposal_id}"
         if n.post_id is not None:
             anchor = f"#comment-{n.comment_id}" if n.comment_id is not None else ""
             return f"/posts/{n.post_id}{anchor}"
@@ -240,6 +268,7 @@ def _rows_query(actor: User) -> Any:
     # An alias: the visibility clause has its own subqueries on "group", which
     # must not be correlated with the group shown here.
     shown_group = aliased(Group)
+    shown_proposal = aliased(Proposal)
     return (
         select(
             Notification,
@@ -247,9 +276,11 @@ def _rows_query(actor: User) -> Any:
             col(Profile.handle),
             col(shown_group.name),
             col(shown_group.slug),
+            col(shown_proposal.title),
         )
         .outerjoin(Profile, col(Profile.user_id) == col(Notification.actor_id))
         .outerjoin(shown_group, col(shown_group.id) == col(Notification.group_id))
+        .outerjoin(shown_proposal, col(shown_proposal.id) == col(Notification.proposal_id))
         .where(col(Notification.user_id) == actor.id, policy.visible_notifications_clause(actor))
     )
 
@@ -287,6 +318,7 @@ async def list_notifications(
             actor_handle=row[2],
             group_name=row[3],
             group_slug=row[4],
+            proposal_title=row[5],
         )
         for row in result[:limit]
     ]
@@ -455,7 +487,7 @@ async def visible_row(db: AsyncSession, user: User, notification_id: int) -> Not
     row = (await db.execute(statement)).one_or_none()
     if row is None:
         return None
-    return NotificationRow(row[0], row[1], row[2], row[3], row[4])
+    return NotificationRow(row[0], row[1], row[2], row[3], row[4], row[5])
 
 
 async def _quoted_text(db: AsyncSession, notification: Notification) -> str:

@@ -1,0 +1,1 @@
+"""Slack-time proposals: ideas that become recognised work time."""
