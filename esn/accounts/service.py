@@ -188,18 +188,7 @@ async def open_session_without_password(
 
 async def user_for_session(db: AsyncSession, token: str) -> User | None:
     """The active account signed in with this session token, if it is still valid."""
-    result = await db.execute(
-        select(User, col(UserSession.expires_at))
-        .join(UserSession, col(UserSession.user_id) == col(User.id))
-        .where(col(UserSession.token_hash) == _token_hash(token))
-    )
-    row = result.one_or_none()
-    if row is None:
-        return None
-    user, expires_at = row
-    if not user.is_active or as_utc(expires_at) <= utcnow():
-        return None
-    return user
+    return (await users_for_sessions(db, [token])).get(token)
 
 
 async def users_for_sessions(db: AsyncSession, tokens: list[str]) -> dict[str, User]:
