@@ -66,3 +66,38 @@ GROUP_REQUEST = Graph(
         Transition("pending", "withdraw_invitation", "cancelled", actor="group_manager"),
     ),
 )
+
+
+# An animator drafts a spotlight; only the member can make it show. The
+# animator may take it back before the answer, or end it early once it shows.
+SPOTLIGHT = Graph(
+    name="spotlight",
+    initial="proposed",
+    transitions=(
+        Transition("proposed", "accept", "accepted", actor="member"),
+        Transition("proposed", "decline", "declined", actor="member"),
+        Transition("proposed", "withdraw", "withdrawn", actor="animator"),
+        Transition("accepted", "withdraw", "withdrawn", actor="animator"),
+    ),
+)
+
+# A report is closed by a moderator: the content is hidden, or nothing is done.
+REPORT = Graph(
+    name="report",
+    initial="open",
+    transitions=(
+        Transition("open", "hide", "actioned", actor="moderator"),
+        Transition("open", "dismiss", "dismissed", actor="moderator"),
+    ),
+)
+
+# A post or comment is hidden with a reason and can be restored; both steps
+# are recorded as moderation actions.
+CONTENT_VISIBILITY = Graph(
+    name="content visibility",
+    initial="visible",
+    transitions=(
+        Transition("visible", "hide", "hidden", actor="moderator"),
+        Transition("hidden", "restore", "visible", actor="moderator"),
+    ),
+)

@@ -3,6 +3,17 @@
 from sqlmodel import SQLModel
 
 from esn.accounts.models import LoginFailure, PasswordResetToken, User, UserSession
+from esn.animation.models import (
+    Charter,
+    CharterAcceptance,
+    ContentReport,
+    FeaturedPost,
+    FeaturedPostSeen,
+    ImpactStory,
+    ModerationAction,
+    QueueItemHandled,
+    Spotlight,
+)
 from esn.groups.models import Group, GroupRequest, GroupTag, Membership
 from esn.notifications.models import DigestPreference, Notification, NotificationSetting
 from esn.people.models import Follow, Profile, Skill
@@ -34,15 +45,22 @@ metadata = SQLModel.metadata
 __all__ = [
     "Activity",
     "Attachment",
+    "Charter",
+    "CharterAcceptance",
     "Comment",
+    "ContentReport",
     "DigestPreference",
+    "FeaturedPost",
+    "FeaturedPostSeen",
     "Follow",
     "Group",
     "GroupRequest",
     "GroupTag",
+    "ImpactStory",
     "LoginFailure",
     "Membership",
     "Mention",
+    "ModerationAction",
     "Notification",
     "NotificationSetting",
     "PasswordResetToken",
@@ -58,9 +76,11 @@ __all__ = [
     "ProposalSkill",
     "ProposalTransition",
     "ProposalVolunteer",
+    "QueueItemHandled",
     "Reaction",
     "Skill",
     "SlackAllowance",
+    "Spotlight",
     "TopicFollow",
     "User",
     "UserSession",

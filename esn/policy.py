@@ -298,3 +298,75 @@ def can_export_proposals(actor: User | None, *, has_reports: bool) -> bool:
 def can_set_allowances(actor: User | None) -> bool:
     """Administrators set the slack-time allowance of people and departments."""
     return is_admin(actor)
+
+
+# --- community animation ------------------------------------------------------------
+#
+# Company animators and administrators animate the whole network from
+# /animation; a group's owners and animators animate their own group from its
+# page. Animating never grants reading: a private or secret group's content
+# stays for its members, so an animator who is not a member sees only counts
+# about it, and cannot feature, tag or moderate what they cannot read.
+# Per-person figures (who is quiet, who bridges departments) are for company
+# animators and administrators only; there is no public leaderboard.
+
+
+def can_animate_company(actor: User | None) -> bool:
+    """May open /animation: spotlights, featuring, health, the company work queue."""
+    return is_admin(actor) or is_company_animator(actor)
+
+
+def can_animate_group(actor: User | None, group_role: str | None) -> bool:
+    """May curate one group: describe, tag, pin, charter, archive, handle its queue."""
+    return can_animate_company(actor) or can_manage_group(actor, group_role)
+
+
+def can_merge_groups(actor: User | None) -> bool:
+    """Merging moves one group's people and posts into another: company animators only."""
+    return can_animate_company(actor)
+
+
+def can_see_person_figures(actor: User | None) -> bool:
+    """Per-person detail in the health view and the work queue."""
+    return can_animate_company(actor)
+
+
+def can_post_in_group_now(actor: User | None, *, is_member: bool, archived: bool) -> bool:
+    """Members post, comment and react in a group, unless it is archived (read-only)."""
+    return can_post_in_group(actor, is_member=is_member) and not archived
+
+
+def can_moderate_content(
+    actor: User | None, *, group_id: int | None, group_role: str | None, can_read: bool
+) -> bool:
+    """Hide, restore, dismiss reports: the group's owners and animators for its
+    content; company animators and administrators for anything they may read."""
+    if not is_staff(actor) or not can_read:
+        return False
+    if group_id is not None and group_role in {"owner", "animator"}:
+        return True
+    return can_animate_company(actor)
+
+
+def can_see_hidden_content(actor: User | None, *, author_id: int, moderator: bool) -> bool:
+    """Hidden content shows in full to its author (with the reason) and moderators."""
+    return is_staff(actor) and actor is not None and (actor.id == author_id or moderator)
+
+
+def can_report_content(actor: User | None, *, can_read: bool, author_id: int) -> bool:
+    """Anyone who may read a post or comment may report it, except its author."""
+    return is_staff(actor) and actor is not None and can_read and actor.id != author_id
+
+
+def can_see_spotlight(actor: User | None, *, member_id: int, state: str) -> bool:
+    """An accepted spotlight is for everyone; before that, for the member and animators."""
+    if not is_staff(actor) or actor is None:
+        return False
+    if state == "accepted":
+        return True
+    return actor.id == member_id or can_animate_company(actor)
+
+
+def can_answer_spotlight(actor: User | None, *, member_id: int) -> bool:
+    """Only the member edits their portrait and accepts or declines it."""
+    return is_staff(actor) and actor is not None and actor.id == member_id

@@ -7,6 +7,7 @@ from starlette.staticfiles import StaticFiles
 
 from esn.accounts import views as accounts
 from esn.admin import views as admin
+from esn.animation import views as animation
 from esn.groups import views as groups
 from esn.notifications import views as notifications
 from esn.people import views as people
@@ -23,6 +24,9 @@ def build_routes() -> list[BaseRoute]:
         Route("/", stream.home, name="home"),
         Route("/healthz", health.healthz, name="healthz"),
         *accounts.routes,
+        # Animation pages sit under /animation and on group and post pages: listed
+        # before the /groups and /posts mounts so their full paths match first.
+        *animation.routes,
         # The directory lives at /people itself, which a Mount only matches with a slash.
         Route("/people", people.directory, name="directory"),
         Mount("/people", routes=people.routes, name="people"),

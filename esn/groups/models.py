@@ -41,6 +41,16 @@ class Group(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
     member_count: int = Field(default=0)
+    # Curation (esn.animation): an archived group is read-only and still
+    # readable by whoever could read it; a merged group's address redirects
+    # to the group it was merged into; a featured group leads the directory
+    # until the date.
+    archived_at: datetime | None = None
+    archived_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    merged_into_id: int | None = Field(
+        default=None, foreign_key="group.id", index=True, ondelete="SET NULL"
+    )
+    featured_until: datetime | None = None
 
 
 class GroupTag(SQLModel, table=True):

@@ -308,7 +308,9 @@ async def _header(db: AsyncSession, actor: User, standing: Standing) -> GroupHea
         invitation=standing.invitation,
         request=standing.request,
         can_read=policy.can_read_group_content(actor, visibility, is_member=is_member),
-        can_post=policy.can_post_in_group(actor, is_member=is_member),
+        can_post=policy.can_post_in_group_now(
+            actor, is_member=is_member, archived=standing.group.archived_at is not None
+        ),
         can_manage=policy.can_manage_group(actor, standing.role),
         can_join=policy.can_join_group(actor, visibility, is_member=is_member),
         can_request=policy.can_request_to_join(actor, visibility, is_member=is_member),

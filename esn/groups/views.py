@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from esn.accounts.models import User
+from esn.animation import panels
 from esn.errors import InvalidInput
 from esn.groups import forms
 from esn.groups import service as groups
@@ -94,6 +95,9 @@ async def _tab(
                 # A project group shows the proposal it runs at its top.
                 context["pinned_proposals"] = await proposals.pinned_for_group(
                     db, user, page.header.group.id
+                )
+                context["panel"] = await panels.group_panel(
+                    db, user, page.header.group.id, page.header.role
                 )
     _stream_context(context)
     # htmx asks the stream tab for the next page ("More"): only the stream block.

@@ -63,6 +63,10 @@ def kind_labels() -> list[tuple[str, str]]:
             _("A week passed without a check-in on my project"),
         ),
         (NotificationKind.PROPOSAL_RETRO_DUE.value, _("My project's retrospective is due")),
+        (NotificationKind.SPOTLIGHT_PROPOSED.value, _("An animator proposes to spotlight me")),
+        (NotificationKind.SPOTLIGHT_ANSWERED.value, _("A member answers a spotlight I drafted")),
+        (NotificationKind.CONTENT_HIDDEN.value, _("A moderator hides something I wrote")),
+        (NotificationKind.CONTENT_RESTORED.value, _("A moderator restores something I wrote")),
     ]
 
 

@@ -30,6 +30,10 @@ class NotificationKind(enum.StrEnum):
     PROPOSAL_VOLUNTEER = "proposal_volunteer"
     PROPOSAL_CHECKIN_DUE = "proposal_checkin_due"
     PROPOSAL_RETRO_DUE = "proposal_retro_due"
+    SPOTLIGHT_PROPOSED = "spotlight_proposed"
+    SPOTLIGHT_ANSWERED = "spotlight_answered"
+    CONTENT_HIDDEN = "content_hidden"
+    CONTENT_RESTORED = "content_restored"
 
 
 class Channel(enum.StrEnum):
@@ -63,6 +67,7 @@ class Notification(SQLModel, table=True):
     proposal_id: int | None = Field(
         default=None, foreign_key="proposal.id", index=True, ondelete="CASCADE"
     )
+    spotlight_id: int | None = Field(default=None, foreign_key="spotlight.id", ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = Field(default=None, index=True)
     emailed_at: datetime | None = None

@@ -87,6 +87,7 @@ async def notify(
     comment_id: int | None = None,
     group_id: int | None = None,
     proposal_id: int | None = None,
+    spotlight_id: int | None = None,
 ) -> list[Delivery]:
     """Record a notification for ``recipient_id`` unless they turned the kind off.
 
@@ -106,6 +107,7 @@ async def notify(
         comment_id=comment_id,
         group_id=group_id,
         proposal_id=proposal_id,
+        spotlight_id=spotlight_id,
     )
     db.add(notification)
     return [Delivery(notification, channel)]
@@ -213,6 +215,12 @@ class NotificationRow:
             NotificationKind.PROPOSAL_RETRO_DUE.value: _(
                 "“%(proposal)s” reached its end date: write its retrospective"
             ),
+            NotificationKind.SPOTLIGHT_PROPOSED.value: _(
+                "%(actor)s would like to put you in the spotlight: read and answer"
+            ),
+            NotificationKind.SPOTLIGHT_ANSWERED.value: _("%(actor)s answered your spotlight"),
+            NotificationKind.CONTENT_HIDDEN.value: _("%(actor)s hid something you wrote: see why"),
+            NotificationKind.CONTENT_RESTORED.value: _("%(actor)s restored something you wrote"),
         }
         return messages.get(self.notification.kind, _("%(actor)s did something")) % names
 
@@ -220,6 +228,8 @@ class NotificationRow:
     def link(self) -> str:
         """The path of the thing the notification is about."""
         n = self.notification
+        if n.spotlight_id is not None:
+            return f"/animation/spotlights/{n.spotlight_id}"
         if n.proposal_id is not None:
             return f"/proposals/{n.proposal_id}"
         if n.post_id is not None:

@@ -73,6 +73,11 @@ class Post(SQLModel, table=True):
     # A hash of (author, body) with the minute it was sent: the same form
     # submitted twice in a second creates one post.
     dedupe_key: str | None = Field(default=None, max_length=64, unique=True)
+    # Moderation (esn.animation): hidden content shows its author that it is
+    # hidden and why; everyone else sees a placeholder.
+    hidden_at: datetime | None = None
+    hidden_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    hidden_reason: str = Field(default="", max_length=1000)
 
 
 def reaction_count_column(kind: str) -> str:
@@ -105,6 +110,11 @@ class Comment(SQLModel, table=True):
     html: str = Field(default="")
     created_at: datetime = Field(default_factory=utcnow)
     edited_at: datetime | None = None
+    # Moderation (esn.animation): hidden content shows its author that it is
+    # hidden and why; everyone else sees a placeholder.
+    hidden_at: datetime | None = None
+    hidden_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    hidden_reason: str = Field(default="", max_length=1000)
 
 
 class Reaction(SQLModel, table=True):

@@ -307,6 +307,11 @@ class _PostRow:
     mine: set[str]
 
 
+def _archived(group: Group | None) -> bool:
+    """An archived group is read-only: nobody posts, comments or reacts there."""
+    return group is not None and group.archived_at is not None
+
+
 async def _post_rows(
     db: AsyncSession, actor: User, condition: Any, after: str | None, limit: int
 ) -> list[_PostRow]:
@@ -450,7 +455,10 @@ async def _decorate(
         post = row.post
         assert post.id is not None
         can_interact = policy.is_staff(actor) and (
-            post.group_id is None or policy.can_post_in_group(actor, is_member=row.role is not None)
+            post.group_id is None
+            or policy.can_post_in_group_now(
+                actor, is_member=row.role is not None, archived=_archived(row.group)
+            )
         )
         views.append(
             PostView(
@@ -554,8 +562,8 @@ def view_for_reader(shared: PostView, actor: User, group_role: str | None) -> Po
         is_member = group_role is not None
         if not policy.can_read_group_content(actor, shared.group.visibility, is_member=is_member):
             return None
-    can_interact = post.group_id is None or policy.can_post_in_group(
-        actor, is_member=group_role is not None
+    can_interact = post.group_id is None or policy.can_post_in_group_now(
+        actor, is_member=group_role is not None, archived=_archived(shared.group)
     )
     return replace(
         shared,
@@ -585,7 +593,11 @@ async def comment_view(db: AsyncSession, actor: User | None, comment_id: int) ->
     can_reply = True
     if post.group_id is not None:
         member = await _membership(db, actor, post.group_id)
-        can_reply = policy.can_post_in_group(actor, is_member=member is not None)
+        can_reply = policy.can_post_in_group_now(
+            actor,
+            is_member=member is not None,
+            archived=_archived(await db.get(Group, post.group_id)),
+        )
     return CommentView(comment=comment, author=author, can_reply=can_reply)
 
 
@@ -995,6 +1007,8 @@ async def _postable_source(db: AsyncSession, actor: User, source: str) -> int | 
         raise NotFound
     if not policy.can_post_in_group(actor, is_member=is_member):
         raise Forbidden
+    if _archived(group):
+        raise InvalidInput({"source": _("This group is archived: it is read-only.")})
     return number
 
 
@@ -1175,7 +1189,8 @@ async def _require_participant(db: AsyncSession, actor: User, post: Post) -> Non
     if post.group_id is None:
         return
     role = await _group_role(db, actor, post)
-    if not policy.can_post_in_group(actor, is_member=role is not None):
+    archived = _archived(await db.get(Group, post.group_id))
+    if not policy.can_post_in_group_now(actor, is_member=role is not None, archived=archived):
         raise Forbidden
 
 

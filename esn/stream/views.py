@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from esn.animation import panels
 from esn.errors import InvalidInput, NotFound
 from esn.stream import forms
 from esn.stream import service as stream
@@ -31,7 +32,11 @@ async def home(request: Request) -> Response:
         return render(request, "accounts/login.html", {"values": {}, "errors": {}})
     async with db_session(request) as db:
         page = await stream.home_page(db, user, _after(request))
-    return render(request, "stream/home.html", {"home": page, "stream": page.stream})
+        # Spotlights and featured posts sit above the stream (first page only).
+        panel = None if _after(request) else await panels.home_panel(db, user)
+    return render(
+        request, "stream/home.html", {"home": page, "stream": page.stream, "panel": panel}
+    )
 
 
 # --- posts ---------------------------------------------------------------------
@@ -94,9 +99,10 @@ async def post_page(request: Request) -> Response:
     user = require_user(request)
     async with db_session(request) as db:
         view = await stream.post_view(db, user, request.path_params["post_id"])
-    if view is None:
-        raise NotFound
-    return render(request, "stream/post.html", {"post": view})
+        if view is None:
+            raise NotFound
+        panel = await panels.post_panel(db, user, request.path_params["post_id"])
+    return render(request, "stream/post.html", {"post": view, "panel": panel})
 
 
 async def edit_post(request: Request) -> Response:

@@ -1,0 +1,1 @@
+"""Community animation: spotlights, curation, moderation, the work queue, health."""

@@ -1,0 +1,1 @@
+"""Curation: featured and pinned posts, featured groups, editing, archiving, merging."""

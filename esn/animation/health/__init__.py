@@ -1,0 +1,1 @@
+"""Community health: activity, answers, segments, bridges, maturity, impact stories."""

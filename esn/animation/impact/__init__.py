@@ -1,0 +1,1 @@
+"""The impact log: threads tagged with what came of them."""

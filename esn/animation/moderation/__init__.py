@@ -1,0 +1,1 @@
+"""Moderation: reports, hiding with a reason, restoring, every step recorded."""

@@ -1,0 +1,1 @@
+"""The work queue: who and what needs an animator's attention."""

@@ -1,0 +1,1 @@
+"""Spotlights: a member's portrait, shown to everyone once they accept it."""
