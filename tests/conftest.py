@@ -24,10 +24,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from alembic import command
 from alembic.config import Config
+from argon2 import PasswordHasher
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
+from esn.accounts import service as accounts_service
 from esn.accounts.models import User
 from esn.app import create_app
 from esn.models import metadata
@@ -36,6 +38,12 @@ from esn.people.service import NewPerson, create_person
 from esn.settings import PROJECT_ROOT, Settings
 
 PASSWORD = "correct horse battery staple"
+
+# The same argon2id, at its lowest cost: the suite signs hundreds of people in
+# and the production cost (tens of milliseconds and 64 MiB each) is the point
+# of argon2, not something the tests check. The browser tests' server, a
+# separate process, keeps the production cost.
+accounts_service._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
