@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -10,6 +11,7 @@ from starlette.routing import Route
 
 from esn.accounts import forms
 from esn.accounts import service as accounts
+from esn.animation.charters import service as charters
 from esn.errors import InvalidInput, NotFound, Throttled
 from esn.web.auth import require_user, safe_next
 from esn.web.context import LANGUAGE_COOKIE, SESSION_COOKIE, cookie_header, session_signer
@@ -70,6 +72,7 @@ async def login(request: Request) -> Response:
                 address=_client_address(request),
                 user_agent=request.headers.get("user-agent", ""),
             )
+            charter = await charters.company_charter_status(db, result.user)
     except InvalidInput as exc:
         return _login_page(request, values, exc.errors, 400)
     except Throttled as exc:
@@ -81,7 +84,20 @@ async def login(request: Request) -> Response:
         )
         response.headers["retry-after"] = str(exc.retry_after)
         return response
-    return _signed_in_redirect(request, result.session_token, safe_next(data.next))
+    return _signed_in_redirect(
+        request, result.session_token, _after_login(safe_next(data.next), charter.pending)
+    )
+
+
+def _after_login(target: str, charter_pending: bool) -> str:
+    """Where a login leads: ``target``, through the company charter first when
+    its latest version is not accepted yet (asked at each login until it is).
+
+    Checked at login only, so ordinary pages cost nothing more.
+    """
+    if not charter_pending or target == "/charter" or target.startswith("/charter?"):
+        return target
+    return "/charter?next=" + quote(target, safe="")
 
 
 async def logout(request: Request) -> Response:

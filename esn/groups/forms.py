@@ -54,6 +54,30 @@ def role_choices() -> list[tuple[str, str]]:
     ]
 
 
+def parse_tags(value: Any) -> list[str]:
+    """Validator body for a comma-separated tags field: bounded count and length."""
+    text = clean_text(str(value), max_length=MAX_TAGS * (TAG_MAX_LENGTH + 2))
+    tags = [tag.strip() for tag in text.split(",") if tag_key(tag)]
+    if len(tags) > MAX_TAGS:
+        raise ValueError(_("List at most %(count)d tags.") % {"count": MAX_TAGS})
+    if any(len(tag_key(tag)) > TAG_MAX_LENGTH for tag in tags):
+        raise ValueError(_("Keep each tag under %(count)d characters.") % {"count": TAG_MAX_LENGTH})
+    return tags
+
+
+def parse_description(value: str) -> str:
+    """Validator body for a group description: paragraphs, bounded, printable."""
+    return clean_text(value, max_length=DESCRIPTION_MAX_LENGTH, single_line=False)
+
+
+def parse_name(value: str) -> str:
+    """Validator body for a group name."""
+    problem = name_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value.strip()
+
+
 class GroupForm(BaseModel):
     """The creation form. Texts are trimmed, bounded and printable."""
 
@@ -66,10 +90,7 @@ class GroupForm(BaseModel):
     @field_validator("name")
     @classmethod
     def name_usable(cls, value: str) -> str:
-        problem = name_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value.strip()
+        return parse_name(value)
 
     @field_validator("slug")
     @classmethod
@@ -86,20 +107,12 @@ class GroupForm(BaseModel):
     @field_validator("description")
     @classmethod
     def paragraphs(cls, value: str) -> str:
-        return clean_text(value, max_length=DESCRIPTION_MAX_LENGTH, single_line=False)
+        return parse_description(value)
 
     @field_validator("tags", mode="before")
     @classmethod
     def comma_separated(cls, value: Any) -> list[str]:
-        text = clean_text(str(value), max_length=MAX_TAGS * (TAG_MAX_LENGTH + 2))
-        tags = [tag.strip() for tag in text.split(",") if tag_key(tag)]
-        if len(tags) > MAX_TAGS:
-            raise ValueError(_("List at most %(count)d tags.") % {"count": MAX_TAGS})
-        if any(len(tag_key(tag)) > TAG_MAX_LENGTH for tag in tags):
-            raise ValueError(
-                _("Keep each tag under %(count)d characters.") % {"count": TAG_MAX_LENGTH}
-            )
-        return tags
+        return parse_tags(value)
 
     def new_group(self) -> NewGroup:
         """What the service creates."""

@@ -42,6 +42,7 @@ MAX_PENDING_SHOWN = 100
 MAX_DEPARTMENTS = 40
 MAX_MANAGERS_NOTIFIED = 50
 MAX_SEARCH_WORDS = 5
+MAX_FEATURED_GROUPS = 6
 # Ids come from URLs; anything beyond a 32-bit key cannot exist (and PostgreSQL
 # would refuse to compare it with an integer column).
 MAX_ID = 2**31 - 1
@@ -186,6 +187,46 @@ async def announce_memberships(hub: Hub, user_ids: set[int]) -> None:
 
 # --- the actor's standing in a group ---------------------------------------------
 
+# A merge chain longer than this is not followed (it cannot happen through
+# the curation service, which refuses merging into a merged group).
+MAX_MERGE_HOPS = 5
+
+
+class GroupMerged(Exception):
+    """The group was merged into another: its address now leads to ``slug``.
+
+    Views answer with a permanent redirect to the same page of that group.
+    """
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(slug)
+        self.slug = slug
+
+
+async def _merge_target(db: AsyncSession, actor: User, group: Group) -> Group:
+    """Where a merged group's address leads now, if ``actor`` may know that group.
+
+    A target the actor may not know exists answers NotFound, like a missing
+    group: following the old address must not reveal a secret group.
+    """
+    current = group
+    for _hop in range(MAX_MERGE_HOPS):
+        if current.merged_into_id is None:
+            break
+        found = (
+            await db.execute(
+                select(Group).where(
+                    col(Group.id) == current.merged_into_id, policy.listed_groups_clause(actor)
+                )
+            )
+        ).scalar_one_or_none()
+        if found is None:
+            raise NotFound
+        current = found
+    if current.merged_into_id is not None:
+        raise NotFound
+    return current
+
 
 @dataclass(frozen=True)
 class Standing:
@@ -206,8 +247,11 @@ class Standing:
         return self.group.id
 
 
-async def _standing(db: AsyncSession, actor: User, slug: str) -> Standing:
-    """The group at ``slug`` and the actor's place in it; NotFound unless they may see it."""
+async def group_standing(db: AsyncSession, actor: User, slug: str) -> Standing:
+    """The group at ``slug`` and the actor's place in it; NotFound unless they may see it.
+
+    A merged group raises GroupMerged with the address it now lives at.
+    """
     if not policy.is_staff(actor) or not _usable_slug(slug):
         raise NotFound
     row = (
@@ -226,6 +270,8 @@ async def _standing(db: AsyncSession, actor: User, slug: str) -> Standing:
     if row is None:
         raise NotFound
     group, role = row
+    if group.merged_into_id is not None:
+        raise GroupMerged((await _merge_target(db, actor, group)).slug)
     pending = (
         await db.execute(
             select(GroupRequest)
@@ -269,13 +315,20 @@ class GroupHeader:
     can_manage: bool
     can_join: bool
     can_request: bool
+    can_curate: bool = False
 
     @property
     def is_member(self) -> bool:
         return self.role is not None
 
+    @property
+    def archived(self) -> bool:
+        """An archived group is read-only: nobody posts, joins or is invited there."""
+        return self.group.archived_at is not None
 
-async def _header(db: AsyncSession, actor: User, standing: Standing) -> GroupHeader:
+
+async def header_for(db: AsyncSession, actor: User, standing: Standing) -> GroupHeader:
+    """What every tab of the group page shows, for a group ``actor`` may see."""
     group_id = standing.group_id
     tags = list(
         (
@@ -300,6 +353,7 @@ async def _header(db: AsyncSession, actor: User, standing: Standing) -> GroupHea
     )
     visibility = standing.group.visibility
     is_member = standing.is_member
+    archived = standing.group.archived_at is not None
     return GroupHeader(
         group=standing.group,
         tags=tags,
@@ -308,18 +362,18 @@ async def _header(db: AsyncSession, actor: User, standing: Standing) -> GroupHea
         invitation=standing.invitation,
         request=standing.request,
         can_read=policy.can_read_group_content(actor, visibility, is_member=is_member),
-        can_post=policy.can_post_in_group_now(
-            actor, is_member=is_member, archived=standing.group.archived_at is not None
-        ),
+        can_post=policy.can_post_in_group_now(actor, is_member=is_member, archived=archived),
         can_manage=policy.can_manage_group(actor, standing.role),
-        can_join=policy.can_join_group(actor, visibility, is_member=is_member),
-        can_request=policy.can_request_to_join(actor, visibility, is_member=is_member),
+        can_join=not archived and policy.can_join_group(actor, visibility, is_member=is_member),
+        can_request=not archived
+        and policy.can_request_to_join(actor, visibility, is_member=is_member),
+        can_curate=policy.can_animate_group(actor, standing.role),
     )
 
 
 async def group_about(db: AsyncSession, actor: User, slug: str) -> GroupHeader:
     """The about page: name, description, tags, departments, and my way in or out."""
-    return await _header(db, actor, await _standing(db, actor, slug))
+    return await header_for(db, actor, await group_standing(db, actor, slug))
 
 
 @dataclass(frozen=True)
@@ -334,7 +388,7 @@ async def group_page(
     db: AsyncSession, actor: User, slug: str, after: str | None = None
 ) -> GroupPage:
     """The group page; its stream only for people who may read the group's content."""
-    header = await _header(db, actor, await _standing(db, actor, slug))
+    header = await header_for(db, actor, await group_standing(db, actor, slug))
     page = None
     if header.can_read:
         assert header.group.id is not None
@@ -396,8 +450,8 @@ async def members_page(
 
     Managers also get the pending requests and invitations to decide or withdraw.
     """
-    standing = await _standing(db, actor, slug)
-    header = await _header(db, actor, standing)
+    standing = await group_standing(db, actor, slug)
+    header = await header_for(db, actor, standing)
     if not header.can_read:
         raise NotFound
     group_id = standing.group_id
@@ -464,10 +518,15 @@ class GroupCard:
 
 @dataclass(frozen=True)
 class GroupDirectory:
-    """One page of groups and the cursor of the next one."""
+    """One page of groups and the cursor of the next one.
+
+    ``featured`` holds the groups animators put forward (first page only),
+    matching the same search, shown before the others.
+    """
 
     groups: list[GroupCard]
     next_cursor: str | None
+    featured: list[GroupCard] = field(default_factory=list)
 
 
 def _matches_word(word: str) -> Any:
@@ -494,17 +553,19 @@ async def search_groups(
         raise Forbidden
     if query is None:
         return GroupDirectory(groups=[], next_cursor=None)
-    statement = select(Group).where(policy.listed_groups_clause(actor))
+    # A merged group lives on in the group it was merged into: never listed.
+    conditions = [policy.listed_groups_clause(actor), col(Group.merged_into_id).is_(None)]
     for word in query.q.split()[:MAX_SEARCH_WORDS]:
-        statement = statement.where(_matches_word(word))
+        conditions.append(_matches_word(word))
     if query.tag:
-        statement = statement.where(
+        conditions.append(
             exists(
                 select(col(GroupTag.id)).where(
                     col(GroupTag.group_id) == col(Group.id), col(GroupTag.tag) == tag_key(query.tag)
                 )
             )
         )
+    statement = select(Group).where(*conditions)
     position = people.decode_cursor(query.after) if query.after else None
     if position is not None:
         statement = statement.where(
@@ -518,7 +579,22 @@ async def search_groups(
         last = groups[-1]
         assert last.id is not None
         next_cursor = people.encode_cursor(last.search_name, last.id)
-    return GroupDirectory(groups=await _cards(db, actor, groups), next_cursor=next_cursor)
+    featured: list[Group] = []
+    if position is None:
+        featured = list(
+            (
+                await db.execute(
+                    select(Group)
+                    .where(*conditions, col(Group.featured_until) > utcnow())
+                    .order_by(col(Group.featured_until).desc(), col(Group.id))
+                    .limit(MAX_FEATURED_GROUPS)
+                )
+            ).scalars()
+        )
+    cards = await _cards(db, actor, [*featured, *groups])
+    return GroupDirectory(
+        groups=cards[len(featured) :], next_cursor=next_cursor, featured=cards[: len(featured)]
+    )
 
 
 async def _cards(db: AsyncSession, actor: User, groups: list[Group]) -> list[GroupCard]:
@@ -577,6 +653,14 @@ async def _announce(hub: Hub, deliveries: list[notifications.Delivery], changed:
         await hub.publish(f"membership:{user_id}", {"type": "membership"})
 
 
+def _refuse_if_archived(group: Group, field_name: str) -> None:
+    """Nobody joins, asks to join or is invited into an archived (read-only) group."""
+    if group.archived_at is not None:
+        raise InvalidInput(
+            {field_name: _("This group is archived: it is read-only and nobody can join it.")}
+        )
+
+
 def _already(state: str) -> InvalidInput:
     """The error for a request or invitation that is no longer pending."""
     messages = {
@@ -617,7 +701,7 @@ async def _move(db: AsyncSession, item: GroupRequest, action: str, actor: User) 
     item.state = target
 
 
-async def _recount(db: AsyncSession, group_id: int) -> None:
+async def recount(db: AsyncSession, group_id: int) -> None:
     """Set member_count from the memberships themselves, so it never drifts."""
     count = (
         select(func.count())
@@ -659,7 +743,7 @@ async def _add_member(db: AsyncSession, actor: User, group_id: int, user_id: int
     for other in list(others):
         action = "accept_request" if other.kind == REQUEST else "accept_invitation"
         await _move(db, other, action, actor)
-    await _recount(db, group_id)
+    await recount(db, group_id)
     await stream.record_activity(
         db,
         actor_id=user_id,
@@ -705,11 +789,12 @@ async def join_group(db: AsyncSession, actor: User, slug: str, *, hub: Hub) -> s
     "pending" (already asked). A secret group the actor was not invited to
     answers NotFound, exactly like a missing one.
     """
-    standing = await _standing(db, actor, slug)
+    standing = await group_standing(db, actor, slug)
     assert actor.id is not None
     group_id = standing.group_id
     if standing.is_member:
         return "member"
+    _refuse_if_archived(standing.group, "__all__")
     if standing.invitation is not None:
         await _move(db, standing.invitation, "accept_invitation", actor)
         joined = await _add_member(db, actor, group_id, actor.id)
@@ -771,10 +856,12 @@ async def decide_request(
     Accepting makes the person a member and tells them; a request that is no
     longer pending is refused (InvalidInput) and nothing changes.
     """
-    standing = await _standing(db, actor, slug)
+    standing = await group_standing(db, actor, slug)
     item = await _request_in(db, standing, request_id, REQUEST)
     if not policy.can_manage_group(actor, standing.role):
         raise Forbidden
+    if accept:
+        _refuse_if_archived(standing.group, "__all__")
     await _move(db, item, "accept_request" if accept else "decline_request", actor)
     deliveries: list[notifications.Delivery] = []
     changed: set[int] = set()
@@ -796,7 +883,7 @@ async def decide_request(
 
 async def cancel_request(db: AsyncSession, actor: User, slug: str, request_id: int) -> GroupRequest:
     """The requester takes back their own pending join request."""
-    standing = await _standing(db, actor, slug)
+    standing = await group_standing(db, actor, slug)
     item = await _request_in(db, standing, request_id, REQUEST)
     if item.user_id != actor.id:
         raise NotFound
@@ -813,9 +900,10 @@ async def invite_person(
     Returns "invited", or "accepted" when that person had already asked to
     join (the invitation then simply accepts their request).
     """
-    standing = await _standing(db, actor, slug)
+    standing = await group_standing(db, actor, slug)
     if not policy.can_manage_group(actor, standing.role):
         raise Forbidden
+    _refuse_if_archived(standing.group, "invitee")
     assert actor.id is not None
     group_id = standing.group_id
     invitee = await people.find_active_person(db, reference)
@@ -872,11 +960,13 @@ async def answer_invitation(
     db: AsyncSession, actor: User, slug: str, invitation_id: int, *, accept: bool, hub: Hub
 ) -> GroupRequest:
     """The invited person accepts (and becomes a member) or declines."""
-    standing = await _standing(db, actor, slug)
+    standing = await group_standing(db, actor, slug)
     item = await _request_in(db, standing, invitation_id, INVITATION)
     if item.user_id != actor.id:
         raise NotFound
     assert actor.id is not None
+    if accept:
+        _refuse_if_archived(standing.group, "__all__")
     await _move(db, item, "accept_invitation" if accept else "decline_invitation", actor)
     changed = {actor.id}  # declining a secret group's invitation hides it again
     if accept:
@@ -890,7 +980,7 @@ async def withdraw_invitation(
     db: AsyncSession, actor: User, slug: str, invitation_id: int, *, hub: Hub
 ) -> GroupRequest:
     """An owner or group animator takes back a pending invitation."""
-    standing = await _standing(db, actor, slug)
+    standing = await group_standing(db, actor, slug)
     item = await _request_in(db, standing, invitation_id, INVITATION)
     if not policy.can_manage_group(actor, standing.role):
         raise Forbidden
@@ -937,7 +1027,7 @@ def _last_owner_error(field_name: str) -> InvalidInput:
 
 async def leave_group(db: AsyncSession, actor: User, slug: str, *, hub: Hub) -> None:
     """Leave a group. The last owner cannot: someone else must be made owner first."""
-    standing = await _standing(db, actor, slug)
+    standing = await group_standing(db, actor, slug)
     assert actor.id is not None
     membership = await _membership(db, standing.group_id, actor.id)
     if membership is None:
@@ -946,7 +1036,7 @@ async def leave_group(db: AsyncSession, actor: User, slug: str, *, hub: Hub) -> 
         raise _last_owner_error("__all__")
     await db.delete(membership)
     await db.flush()
-    await _recount(db, standing.group_id)
+    await recount(db, standing.group_id)
     await db.commit()
     await _announce(hub, [], {actor.id})
 
@@ -961,7 +1051,7 @@ async def remove_member(
     db: AsyncSession, actor: User, slug: str, user_id: int, *, hub: Hub
 ) -> None:
     """An owner or group animator removes someone; animators cannot remove owners."""
-    standing = await _standing(db, actor, slug)
+    standing = await group_standing(db, actor, slug)
     if not policy.can_manage_group(actor, standing.role):
         raise Forbidden
     if user_id == actor.id:
@@ -974,7 +1064,7 @@ async def remove_member(
         raise Forbidden
     await db.delete(membership)
     await db.flush()
-    await _recount(db, standing.group_id)
+    await recount(db, standing.group_id)
     await db.commit()
     await _announce(hub, [], {user_id})
 
@@ -986,7 +1076,7 @@ async def change_member_role(
 
     The last owner cannot step down: the group would have nobody to run it.
     """
-    standing = await _standing(db, actor, slug)
+    standing = await group_standing(db, actor, slug)
     if not policy.can_change_group_roles(actor, standing.role):
         raise Forbidden
     if role not in {r.value for r in GroupRole}:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -20,6 +22,33 @@ from esn.web.auth import require_user
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
 from esn.web.templating import render
+
+View = Callable[[Request], Awaitable[Response]]
+
+
+def follow_merges(view: View) -> View:
+    """Answer a merged group's address with a permanent redirect to its new home.
+
+    GET and HEAD get 301; other methods 308, which keeps the method and body.
+    The rest of the path (the tab) and the query string are kept.
+    """
+
+    @functools.wraps(view)
+    async def wrapper(request: Request) -> Response:
+        try:
+            return await view(request)
+        except groups.GroupMerged as moved:
+            old = quote(_slug(request))
+            path = request.url.path
+            prefix = f"/groups/{old}"
+            tail = path[len(prefix) :] if path.startswith(prefix) else ""
+            url = f"/groups/{quote(moved.slug)}{tail}"
+            if request.url.query:
+                url += f"?{request.url.query}"
+            status = 301 if request.method in {"GET", "HEAD"} else 308
+            return RedirectResponse(url, status_code=status)
+
+    return wrapper
 
 
 def _slug(request: Request) -> str:
@@ -142,8 +171,11 @@ async def join(request: Request) -> Response:
     user = require_user(request)
     await read_form(request)
     slug = _slug(request)
-    async with db_session(request) as db:
-        outcome = await groups.join_group(db, user, slug, hub=request.app.state.hub)
+    try:
+        async with db_session(request) as db:
+            outcome = await groups.join_group(db, user, slug, hub=request.app.state.hub)
+    except InvalidInput as exc:
+        return await _tab(request, user, slug, "about", 409, problem=exc.errors["__all__"])
     return RedirectResponse(_url(slug, done=outcome), status_code=303)
 
 
@@ -308,53 +340,58 @@ async def change_role(request: Request) -> Response:
 
 routes = [
     Route("/new", new_group, methods=["GET", "POST"], name="new"),
-    Route("/{slug}", group_page, name="group"),
-    Route("/{slug}/about", about, name="about"),
-    Route("/{slug}/members", members, name="members"),
-    Route("/{slug}/join", join, methods=["POST"], name="join"),
-    Route("/{slug}/leave", leave, methods=["POST"], name="leave"),
-    Route("/{slug}/invite", invite, methods=["POST"], name="invite"),
+    Route("/{slug}", follow_merges(group_page), name="group"),
+    Route("/{slug}/about", follow_merges(about), name="about"),
+    Route("/{slug}/members", follow_merges(members), name="members"),
+    Route("/{slug}/join", follow_merges(join), methods=["POST"], name="join"),
+    Route("/{slug}/leave", follow_merges(leave), methods=["POST"], name="leave"),
+    Route("/{slug}/invite", follow_merges(invite), methods=["POST"], name="invite"),
     Route(
         "/{slug}/requests/{request_id:int}/accept",
-        accept_request,
+        follow_merges(accept_request),
         methods=["POST"],
         name="accept_request",
     ),
     Route(
         "/{slug}/requests/{request_id:int}/decline",
-        decline_request,
+        follow_merges(decline_request),
         methods=["POST"],
         name="decline_request",
     ),
     Route(
         "/{slug}/requests/{request_id:int}/cancel",
-        cancel_request,
+        follow_merges(cancel_request),
         methods=["POST"],
         name="cancel_request",
     ),
     Route(
         "/{slug}/invitations/{invitation_id:int}/accept",
-        accept_invitation,
+        follow_merges(accept_invitation),
         methods=["POST"],
         name="accept_invitation",
     ),
     Route(
         "/{slug}/invitations/{invitation_id:int}/decline",
-        decline_invitation,
+        follow_merges(decline_invitation),
         methods=["POST"],
         name="decline_invitation",
     ),
     Route(
         "/{slug}/invitations/{invitation_id:int}/withdraw",
-        withdraw_invitation,
+        follow_merges(withdraw_invitation),
         methods=["POST"],
         name="withdraw_invitation",
     ),
     Route(
         "/{slug}/members/{user_id:int}/remove",
-        remove_member,
+        follow_merges(remove_member),
         methods=["POST"],
         name="remove_member",
     ),
-    Route("/{slug}/members/{user_id:int}/role", change_role, methods=["POST"], name="change_role"),
+    Route(
+        "/{slug}/members/{user_id:int}/role",
+        follow_merges(change_role),
+        methods=["POST"],
+        name="change_role",
+    ),
 ]

@@ -31,6 +31,10 @@ class NotificationSettingsForm(BaseModel):
     proposal_volunteer: Channel = Channel.IN_APP
     proposal_checkin_due: Channel = Channel.IN_APP
     proposal_retro_due: Channel = Channel.IN_APP
+    spotlight_proposed: Channel = Channel.IN_APP
+    spotlight_answered: Channel = Channel.IN_APP
+    content_hidden: Channel = Channel.IN_APP
+    content_restored: Channel = Channel.IN_APP
     digest: DigestFrequency
 
     def channels(self) -> dict[str, str]:

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from esn.animation.spotlights import service as spotlights
 from esn.errors import Forbidden, InvalidInput
 from esn.people import forms
 from esn.people import service as people
@@ -40,7 +41,15 @@ async def profile(request: Request) -> Response:
         posts = await stream.profile_stream(
             db, user, page.profile.user_id, request.query_params.get("after") or None
         )
-    context = {"page": page, "person": page.profile, "follow": page.follow, "stream": posts}
+        # Only accepted spotlights that have started: never a draft.
+        in_spotlight = await spotlights.profile_spotlights(db, user, page.profile.user_id)
+    context = {
+        "page": page,
+        "person": page.profile,
+        "follow": page.follow,
+        "stream": posts,
+        "spotlights": in_spotlight,
+    }
     return render(request, "people/profile.html", context)
 
 

@@ -1,0 +1,99 @@
+"""Fixtures of the curation tests: colleagues without passwords, groups, posts."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable
+
+import pytest
+from starlette.applications import Starlette
+
+from esn.accounts.models import User
+from esn.groups.models import Group, GroupTag, Membership
+from esn.people.models import Profile
+from esn.people.service import NewPerson, create_person
+from esn.realtime.hub import Hub
+from esn.stream.models import COMPANY_SOURCE, Post, group_source
+from tests.conftest import MakePerson
+
+MakeGroup = Callable[..., Awaitable[Group]]
+MakePost = Callable[..., Awaitable[Post]]
+
+
+@pytest.fixture
+def colleague(app: Starlette) -> MakePerson:
+    """Create a person who does not log in during the test (no password: no slow hashing)."""
+    counter = itertools.count(1)
+
+    async def make(name: str | None = None, **fields: object) -> tuple[User, Profile]:
+        number = next(counter)
+        email = str(fields.pop("email", f"curation{number}@example.com"))
+        async with app.state.session_factory() as session:
+            return await create_person(
+                session,
+                NewPerson(email=email, name=name or f"Colleague {number}", **fields),  # type: ignore[arg-type]
+            )
+
+    return make
+
+
+@pytest.fixture
+def hub(app: Starlette) -> Hub:
+    """The app's real pub/sub hub (in process)."""
+    hub: Hub = app.state.hub
+    return hub
+
+
+@pytest.fixture
+def make_group(app: Starlette) -> MakeGroup:
+    """Create a group with ``members``: (user, group role) pairs, and ``tags``."""
+    counter = itertools.count(1)
+
+    async def make(
+        visibility: str = "open",
+        members: list[tuple[User, str]] | None = None,
+        name: str | None = None,
+        tags: list[str] | None = None,
+    ) -> Group:
+        number = next(counter)
+        name = name or f"Group {number}"
+        async with app.state.session_factory() as session:
+            group = Group(
+                slug=f"group-{number}",
+                name=name,
+                search_name=name.lower(),
+                visibility=visibility,
+                member_count=len(members or []),
+            )
+            session.add(group)
+            await session.flush()
+            assert group.id is not None
+            for user, role in members or []:
+                session.add(Membership(group_id=group.id, user_id=user.id, role=role))
+            for tag in tags or []:
+                session.add(GroupTag(group_id=group.id, tag=tag))
+            await session.commit()
+            return group
+
+    return make
+
+
+@pytest.fixture
+def make_post(app: Starlette) -> MakePost:
+    """Store a post by ``author`` in ``group`` (or the company stream)."""
+
+    async def make(author: User, body: str = "Hello", group: Group | None = None) -> Post:
+        assert author.id is not None
+        async with app.state.session_factory() as session:
+            post = Post(
+                source=group_source(group.id) if group and group.id else COMPANY_SOURCE,
+                group_id=group.id if group else None,
+                author_id=author.id,
+                body=body,
+                html=f"<p>{body}</p>",
+            )
+            session.add(post)
+            await session.commit()
+            return post
+
+    return make
