@@ -3,8 +3,6 @@ queue, the CSV export and the administrators' allowances."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from starlette.requests import Request
@@ -16,13 +14,11 @@ from esn.errors import InvalidInput
 from esn.proposals import forms
 from esn.proposals import service as proposals
 from esn.web.auth import require_admin, require_user
+from esn.web.csv_export import csv_response
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
 from esn.web.i18n import gettext as _
 from esn.web.templating import is_htmx, render
-
-# Spreadsheets run a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _id(request: Request) -> int:
@@ -60,10 +56,6 @@ async def index(request: Request) -> Response:
     return render(request, "proposals/index.html", context, block="results", status_code=status)
 
 
-def _safe_cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 async def export(request: Request) -> Response:
     """The proposals of the reader's scope as CSV (managers and administrators)."""
     user = require_user(request)
@@ -71,18 +63,7 @@ async def export(request: Request) -> Response:
     query = data.query() if data else proposals.ProposalQuery()
     async with db_session(request) as db:
         rows = await proposals.export_rows(db, user, query)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([_safe_cell(cell) for cell in row])
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "content-disposition": 'attachment; filename="proposals.csv"',
-            "cache-control": "private, no-store",
-        },
-    )
+    return csv_response(rows, "proposals.csv")
 
 
 # --- writing ----------------------------------------------------------------------------------
