@@ -272,7 +272,8 @@ def seed_command(
     else:
         console.print(
             f"Created {demo.COMPANY}: {result.people} people, {result.groups} groups,"
-            f" {result.posts} posts, {result.proposals} proposals.",
+            f" {result.posts} posts, {result.proposals} proposals, {result.spotlights} spotlights,"
+            f" {result.reports} reports.",
             highlight=False,
         )
     _print_demo_accounts()

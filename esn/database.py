@@ -14,6 +14,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# Every table known before the first query: rows point at other domains'
+# tables (a notification at a spotlight), and SQLAlchemy resolves those
+# foreign keys by name when it first flushes, whichever command runs.
+import esn.models  # noqa: F401
+
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers run beside the writer; synchronous=FULL makes an

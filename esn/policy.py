@@ -348,6 +348,13 @@ def can_moderate_content(
     return can_animate_company(actor)
 
 
+def can_tag_impact(
+    actor: User | None, *, can_read: bool, group_id: int | None, group_role: str | None
+) -> bool:
+    """Tag a thread with what came of it: the same people who moderate it."""
+    return can_moderate_content(actor, group_id=group_id, group_role=group_role, can_read=can_read)
+
+
 def can_see_hidden_content(actor: User | None, *, author_id: int, moderator: bool) -> bool:
     """Hidden content shows in full to its author (with the reason) and moderators."""
     return is_staff(actor) and actor is not None and (actor.id == author_id or moderator)

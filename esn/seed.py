@@ -23,6 +23,7 @@ from esn.accounts.models import Role, User
 from esn.errors import InvalidInput
 from esn.people import service as people
 from esn.people.models import Follow, Profile
+from esn.seed_animation import seed_animation
 from esn.seed_proposals import seed_proposals
 from esn.seed_social import seed_conversation
 from esn.web.i18n import gettext as _
@@ -411,13 +412,15 @@ class DemoAccount:
 
 @dataclass(frozen=True)
 class SeedResult:
-    """What ``seed_demo`` did: how many people, groups and posts it added."""
+    """What ``seed_demo`` did: how many people, groups, posts … it added."""
 
     people: int
     skipped: bool
     groups: int = 0
     posts: int = 0
     proposals: int = 0
+    spotlights: int = 0
+    reports: int = 0
 
 
 def demo_email(name: str) -> str:
@@ -533,10 +536,13 @@ async def seed_demo(
     media = media_dir or Path("var/media")
     group_count, post_count = await seed_conversation(db, media)
     proposal_count = await seed_proposals(db, media)
+    animation = await seed_animation(db)
     return SeedResult(
-        people=len(created),
+        people=len(created) + animation.newcomers,
         skipped=False,
-        groups=group_count,
-        posts=post_count,
+        groups=group_count + animation.groups,
+        posts=post_count + animation.posts,
         proposals=proposal_count,
+        spotlights=animation.spotlights,
+        reports=animation.reports,
     )

@@ -54,19 +54,6 @@ def _excerpt(text: str) -> str:
     return flat if len(flat) <= EXCERPT_LENGTH else flat[: EXCERPT_LENGTH - 1] + "…"
 
 
-def _can_tag_impact(
-    actor: User, *, can_read: bool, group_id: int | None, group_role: str | None
-) -> bool:
-    """Tag a thread with an outcome: the group's owners and animators for its
-    posts; company animators and administrators for any post they may read."""
-    # TODO(lead): move to policy.py as can_tag_impact
-    if not policy.is_staff(actor) or not can_read:
-        return False
-    if group_id is not None and group_role in {"owner", "animator"}:
-        return True
-    return policy.can_animate_company(actor)
-
-
 # --- on a post's page -----------------------------------------------------------------
 
 
@@ -116,7 +103,7 @@ async def _taggable_post(db: AsyncSession, actor: User, post_id: int) -> tuple[i
     if row is None:
         raise NotFound
     group_id, role = row
-    return post_id, _can_tag_impact(actor, can_read=True, group_id=group_id, group_role=role)
+    return post_id, policy.can_tag_impact(actor, can_read=True, group_id=group_id, group_role=role)
 
 
 async def _tags(db: AsyncSession, post_id: int) -> list[TagView]:
