@@ -47,7 +47,13 @@ class SharedPostCards:
             self._views[post_id] = (now, future)
             try:
                 async with self._session_factory() as db:
-                    future.set_result(await stream.shared_post_view(db, post_id))
+                    shared = await stream.shared_post_view(db, post_id)
+                # A new post is never hidden; one hidden by the time it is read
+                # is not pushed at all: the card is shared by readers whose
+                # right to see hidden content differs (author, moderators).
+                if shared is not None and shared.hidden:
+                    shared = None
+                future.set_result(shared)
             except BaseException as error:
                 del self._views[post_id]
                 future.set_exception(error)

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import (
     Integer,
     String,
@@ -100,12 +101,20 @@ _TOPIC = re.compile(r"^(?=[\w-]*[^\W\d_])[\w-]{1,60}$")
 
 @dataclass
 class CommentView:
-    """A comment with its author and, for a top-level comment, its replies."""
+    """A comment with its author and, for a top-level comment, its replies.
+
+    A comment hidden by a moderator is ``redacted`` for everyone but its author
+    and the post's moderators: ``comment`` is then a detached copy without its
+    text, and the template shows a placeholder.
+    """
 
     comment: Comment
     author: Profile
     replies: list[CommentView] = field(default_factory=list)
     can_reply: bool = False
+    can_report: bool = False
+    can_moderate: bool = False
+    redacted: bool = False
 
 
 @dataclass
@@ -129,6 +138,18 @@ class PostView:
     can_edit: bool = False
     can_delete: bool = False
     full: bool = False
+    # Moderation: the reader may report it (not its author), may hide or
+    # restore it; ``redacted`` when it is hidden and the reader sees only the
+    # placeholder (``post`` is then a detached copy without text or topics,
+    # and attachments and comments are left out).
+    can_report: bool = False
+    can_moderate: bool = False
+    redacted: bool = False
+
+    @property
+    def hidden(self) -> bool:
+        """Hidden by a moderator (the author and moderators still see it, with why)."""
+        return self.post.hidden_at is not None
 
     @property
     def shown_comments(self) -> int:
@@ -402,12 +423,17 @@ async def _comment_rows(
     return [row for row in rows if row[0].parent_id is None or row[0].parent_id in shown_top]
 
 
-def _threads(rows: list[tuple[Comment, Profile]], can_reply: bool) -> list[CommentView]:
+def _threads(
+    rows: list[tuple[Comment, Profile]],
+    can_reply: bool,
+    actor: User | None = None,
+    moderator: bool = False,
+) -> list[CommentView]:
     """Top-level comments with their replies under them (one level shown)."""
     top: dict[int, CommentView] = {}
     ordered: list[CommentView] = []
     for comment, author in rows:
-        view = CommentView(comment=comment, author=author, can_reply=can_reply)
+        view = _comment_for(actor, comment, author, can_reply=can_reply, moderator=moderator)
         if comment.parent_id is None:
             assert comment.id is not None
             top[comment.id] = view
@@ -415,6 +441,90 @@ def _threads(rows: list[tuple[Comment, Profile]], can_reply: bool) -> list[Comme
         elif comment.parent_id in top:
             top[comment.parent_id].replies.append(view)
     return ordered
+
+
+# --- hidden content (moderation) -------------------------------------------------------
+
+
+def _post_placeholder() -> str:
+    # Also what a live edit of a hidden post pushes into the card's body.
+    return str(Markup("<p>{}</p>").format(_("This post was hidden by a moderator.")))
+
+
+def _comment_placeholder() -> str:
+    return str(Markup("<p>{}</p>").format(_("This comment was hidden by a moderator.")))
+
+
+def _redacted_post(post: Post) -> Post:
+    """A detached copy of a hidden post with nothing of what its author wrote.
+
+    Never added to a session: the stored row keeps its text. The reason stays
+    with the author and the moderators too.
+    """
+    copy = Post(**post.model_dump())
+    copy.body = ""
+    copy.html = _post_placeholder()
+    copy.topic_tags = ""
+    copy.hidden_reason = ""
+    copy.dedupe_key = None
+    return copy
+
+
+def _redacted_comment(comment: Comment) -> Comment:
+    """A detached copy of a hidden comment without its text or reason."""
+    copy = Comment(**comment.model_dump())
+    copy.body = ""
+    copy.html = _comment_placeholder()
+    copy.hidden_reason = ""
+    return copy
+
+
+def _comment_for(
+    actor: User | None, comment: Comment, author: Profile, *, can_reply: bool, moderator: bool
+) -> CommentView:
+    """A comment as ``actor`` sees it: in full, or as the placeholder when hidden."""
+    hidden = comment.hidden_at is not None
+    shown = not hidden or policy.can_see_hidden_content(
+        actor, author_id=comment.author_id, moderator=moderator
+    )
+    return CommentView(
+        comment=comment if shown else _redacted_comment(comment),
+        author=author,
+        # Nobody answers a hidden comment: the thread goes on around it.
+        can_reply=can_reply and not hidden,
+        can_report=not hidden
+        and policy.can_report_content(actor, can_read=True, author_id=comment.author_id),
+        can_moderate=moderator,
+        redacted=not shown,
+    )
+
+
+def _moderator(actor: User | None, post: Post, group_role: str | None) -> bool:
+    """May ``actor`` (who reads ``post``) hide and restore it and its comments?"""
+    return policy.can_moderate_content(
+        actor, group_id=post.group_id, group_role=group_role, can_read=True
+    )
+
+
+def _apply_visibility(view: PostView, actor: User | None) -> PostView:
+    """``view`` as ``actor`` may see it: a hidden post is only a placeholder for
+    anyone but its author and its moderators (no text, files or comments)."""
+    post = view.post
+    if post.hidden_at is None or policy.can_see_hidden_content(
+        actor, author_id=post.author_id, moderator=view.can_moderate
+    ):
+        return view
+    return replace(
+        view,
+        post=_redacted_post(post),
+        attachments=[],
+        topics=[],
+        comments=[],
+        can_interact=False,
+        can_edit=False,
+        can_report=False,
+        redacted=True,
+    )
 
 
 def reaction_counts(post: Post) -> dict[str, int]:
@@ -454,28 +564,36 @@ async def _decorate(
     for row in rows:
         post = row.post
         assert post.id is not None
-        can_interact = policy.is_staff(actor) and (
-            post.group_id is None
-            or policy.can_post_in_group_now(
-                actor, is_member=row.role is not None, archived=_archived(row.group)
+        # A hidden post takes no comments or reactions until it is restored.
+        can_interact = (
+            policy.is_staff(actor)
+            and post.hidden_at is None
+            and (
+                post.group_id is None
+                or policy.can_post_in_group_now(
+                    actor, is_member=row.role is not None, archived=_archived(row.group)
+                )
             )
         )
-        views.append(
-            PostView(
-                post=post,
-                author=row.author,
-                attachments=attachments.get(post.id, []),
-                topics=post.topic_tags.split(),
-                my_reactions=row.mine,
-                reaction_counts=reaction_counts(post),
-                comments=_threads(by_post.get(post.id, []), can_interact),
-                group=row.group,
-                can_interact=can_interact,
-                can_edit=policy.can_edit_post(actor, post.author_id),
-                can_delete=policy.can_moderate_post(actor, post.author_id, row.role),
-                full=comments_per_post is None,
-            )
+        moderator = _moderator(actor, post, row.role)
+        view = PostView(
+            post=post,
+            author=row.author,
+            attachments=attachments.get(post.id, []),
+            topics=post.topic_tags.split(),
+            my_reactions=row.mine,
+            reaction_counts=reaction_counts(post),
+            comments=_threads(by_post.get(post.id, []), can_interact, actor, moderator),
+            group=row.group,
+            can_interact=can_interact,
+            can_edit=policy.can_edit_post(actor, post.author_id),
+            can_delete=policy.can_moderate_post(actor, post.author_id, row.role),
+            full=comments_per_post is None,
+            can_report=post.hidden_at is None
+            and policy.can_report_content(actor, can_read=True, author_id=post.author_id),
+            can_moderate=moderator,
         )
+        views.append(_apply_visibility(view, actor))
     return views
 
 
@@ -562,8 +680,16 @@ def view_for_reader(shared: PostView, actor: User, group_role: str | None) -> Po
         is_member = group_role is not None
         if not policy.can_read_group_content(actor, shared.group.visibility, is_member=is_member):
             return None
-    can_interact = post.group_id is None or policy.can_post_in_group_now(
-        actor, is_member=group_role is not None, archived=_archived(shared.group)
+    if shared.redacted:
+        # Read for nobody in particular, a hidden post is only its placeholder
+        # here: live cards never carry hidden content (esn.realtime.cards
+        # does not push hidden posts at all).
+        return replace(shared, my_reactions=set(), full=False)
+    can_interact = post.hidden_at is None and (
+        post.group_id is None
+        or policy.can_post_in_group_now(
+            actor, is_member=group_role is not None, archived=_archived(shared.group)
+        )
     )
     return replace(
         shared,
@@ -571,12 +697,19 @@ def view_for_reader(shared: PostView, actor: User, group_role: str | None) -> Po
         can_interact=can_interact,
         can_edit=policy.can_edit_post(actor, post.author_id),
         can_delete=policy.can_moderate_post(actor, post.author_id, group_role),
+        can_report=policy.can_report_content(actor, can_read=True, author_id=post.author_id),
+        can_moderate=False,
         full=False,
     )
 
 
 async def comment_view(db: AsyncSession, actor: User | None, comment_id: int) -> CommentView | None:
-    """One comment with its author, or None when missing or its post is not readable."""
+    """One comment with its author, or None when missing or its post is not readable.
+
+    A hidden comment is its placeholder for anyone but its author and the
+    post's moderators; a comment on a hidden post is None for them (the post
+    shows only its placeholder, without its conversation).
+    """
     if actor is None or not policy.is_staff(actor):
         return None
     row = (
@@ -591,14 +724,21 @@ async def comment_view(db: AsyncSession, actor: User | None, comment_id: int) ->
         return None
     comment, author, post = row[0], row[1], row[2]
     can_reply = True
+    role: str | None = None
     if post.group_id is not None:
         member = await _membership(db, actor, post.group_id)
+        role = member.role if member is not None else None
         can_reply = policy.can_post_in_group_now(
             actor,
             is_member=member is not None,
             archived=_archived(await db.get(Group, post.group_id)),
         )
-    return CommentView(comment=comment, author=author, can_reply=can_reply)
+    moderator = _moderator(actor, post, role)
+    if post.hidden_at is not None:
+        if not policy.can_see_hidden_content(actor, author_id=post.author_id, moderator=moderator):
+            return None
+        can_reply = False
+    return _comment_for(actor, comment, author, can_reply=can_reply, moderator=moderator)
 
 
 # --- streams: home, profile, topic -------------------------------------------------
@@ -1185,7 +1325,12 @@ async def _group_role(db: AsyncSession, actor: User, post: Post) -> str | None:
 
 
 async def _require_participant(db: AsyncSession, actor: User, post: Post) -> None:
-    """Only members comment and react in a group (403 for readers of an open group)."""
+    """Only members comment and react in a group (403 for readers of an open group).
+
+    Nobody comments on or reacts to a post hidden by a moderator.
+    """
+    if post.hidden_at is not None:
+        raise Forbidden
     if post.group_id is None:
         return
     role = await _group_role(db, actor, post)
@@ -1279,7 +1424,8 @@ MAX_REVISIONS = 100
 async def post_history(db: AsyncSession, actor: User, post_id: int) -> PostHistory:
     """A readable post with its edit history."""
     view = await post_view(db, actor, post_id)
-    if view is None:
+    if view is None or view.redacted:
+        # A hidden post's earlier texts are hidden with it.
         raise NotFound
     rows = (
         await db.execute(
@@ -1320,6 +1466,8 @@ async def add_comment(
         answered = await db.get(Comment, parent_id)
         if answered is None or answered.post_id != post.id:
             raise NotFound
+        if answered.hidden_at is not None:
+            raise Forbidden
     rendered = await _render(db, post.group_id, body)
     comment = Comment(
         post_id=post_id,
@@ -1435,8 +1583,15 @@ async def attachment_file(
     media_dir: Path,
     thumbnail: bool = False,
 ) -> AttachmentFile:
-    """An attachment (or an image's thumbnail) of a post ``actor`` may read."""
-    await _readable_post(db, actor, post_id)
+    """An attachment (or an image's thumbnail) of a post ``actor`` may read.
+
+    A hidden post's files are for its author and its moderators only.
+    """
+    post = await _readable_post(db, actor, post_id)
+    if post.hidden_at is not None:
+        moderator = _moderator(actor, post, await _group_role(db, actor, post))
+        if not policy.can_see_hidden_content(actor, author_id=post.author_id, moderator=moderator):
+            raise NotFound
     attachment = await db.get(Attachment, attachment_id)
     if attachment is None or attachment.post_id != post_id:
         raise NotFound
