@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, true
+from sqlalchemy import and_, exists, false, or_, select, true
 from sqlmodel import col
 
 from esn.accounts.models import Role, User
@@ -353,6 +353,29 @@ def can_tag_impact(
 ) -> bool:
     """Tag a thread with what came of it: the same people who moderate it."""
     return can_moderate_content(actor, group_id=group_id, group_role=group_role, can_read=can_read)
+
+
+def animated_group_ids(actor: User) -> Any:
+    """Subquery of ``group.id``: the groups where ``actor`` is an owner or an animator."""
+    return select(col(Membership.group_id)).where(
+        col(Membership.user_id) == actor.id, col(Membership.role).in_(("owner", "animator"))
+    )
+
+
+def moderated_posts_clause(actor: User) -> Any:
+    """SQL condition on ``post``: the posts whose reports ``actor`` may handle
+    (the list twin of can_moderate_content).
+
+    Company animators and administrators: everything they may read, so never
+    a private group's content they do not belong to: those reports are for
+    that group's own animators. Group owners and animators: their groups.
+    """
+    if not is_staff(actor):
+        return false()
+    readable = readable_posts_clause(actor)
+    if can_animate_company(actor):
+        return readable
+    return and_(readable, col(Post.group_id).in_(animated_group_ids(actor)))
 
 
 def can_see_hidden_content(actor: User | None, *, author_id: int, moderator: bool) -> bool:

@@ -12,6 +12,13 @@ is fetched, and a marker may appear only where the rules in esn/policy.py allow:
   proposal linked to the group is content too (its team and its approver, here
   a member, see it as well).
 
+Community animation adds its own markers in each group: a report's reason and
+an impact story's note (for the group's moderators and animators: here the
+group animator), a post nobody answered (content: it must not reach a company
+animator's work queue when they are not a member), a pin and the group's
+charter (for whoever may know the group exists). The animation pages and
+exports are fetched by every actor like the rest.
+
 Also: a hidden post or group answers exactly like a missing one, and the
 single-item check agrees with the list query for random memberships.
 """
@@ -32,6 +39,7 @@ from starlette.applications import Starlette
 
 from esn import policy
 from esn.accounts.models import Role, User
+from esn.animation.models import Charter, ContentReport, FeaturedPost, ImpactStory
 from esn.clock import utcnow
 from esn.groups import service as groups
 from esn.groups.models import GroupRequest, Visibility
@@ -56,6 +64,8 @@ ACTORS = (
     "admin",
 )
 CONTENT_READERS = {"member", "group_animator"}
+# Report reasons and impact notes: the group's own animators (owners too).
+ANIMATION_READERS = {"group_animator"}
 NAME_READERS = {
     Visibility.PRIVATE.value: set(ACTORS) - {"anonymous"},
     Visibility.SECRET.value: {"member", "invitee", "group_animator", "company_animator", "admin"},
@@ -74,6 +84,8 @@ class PlantedGroup:
     proposal_id: int
     name_marker: str
     content_markers: tuple[str, ...]
+    animation_markers: tuple[str, ...]
+    charter_marker: str
 
 
 @dataclasses.dataclass
@@ -145,6 +157,7 @@ async def _plant(
     attachment_id = view.attachments[0].id
     assert attachment_id is not None
     proposal_id = await _plant_proposal(db, world, slug, tag, settings, hub)
+    await _plant_animation(db, world, group.id, post.id, tag, settings, hub)
     return PlantedGroup(
         visibility=visibility,
         slug=slug,
@@ -160,8 +173,65 @@ async def _plant(
             f"Zq{tag}BYTESMARK",
             f"Zq{tag}PROPMARK",
             f"Zq{tag}PROPTEXT",
+            f"Zq{tag}QUIETMARK",
         ),
+        animation_markers=(f"Zq{tag}REPORTMARK", f"Zq{tag}IMPACTMARK"),
+        charter_marker=f"Zq{tag}CHARTERMARK",
     )
+
+
+async def _plant_animation(
+    db: AsyncSession,
+    world: World,
+    group_id: int,
+    post_id: int,
+    tag: str,
+    settings: Settings,
+    hub: Hub,
+) -> None:
+    """A report, an impact story, a pin, a charter and a post left unanswered for days."""
+    users = world.users
+    now = utcnow()
+    quiet = await stream.create_post(
+        db,
+        hub,
+        world.owner,
+        group_source(group_id),
+        f"Zq{tag}QUIETMARK does anyone know?",
+        media_dir=settings.media_dir,
+    )
+    quiet.created_at = now - timedelta(days=3)
+    db.add(quiet)
+    db.add(
+        ContentReport(
+            post_id=post_id, reporter_id=users["member"].id, reason=f"Zq{tag}REPORTMARK rude"
+        )
+    )
+    db.add(
+        ImpactStory(
+            post_id=post_id,
+            outcome="got_help",
+            note=f"Zq{tag}IMPACTMARK found a mentor",
+            tagged_by=users["group_animator"].id,
+        )
+    )
+    db.add(
+        FeaturedPost(
+            post_id=post_id,
+            group_id=group_id,
+            featured_by=users["group_animator"].id,
+            expires_at=now + timedelta(days=7),
+        )
+    )
+    db.add(
+        Charter(
+            group_id=group_id,
+            version=1,
+            body=f"Zq{tag}CHARTERMARK be kind",
+            created_by=world.owner.id,
+        )
+    )
+    await db.commit()
 
 
 async def _plant_proposal(
@@ -258,6 +328,37 @@ def _urls(planted: PlantedGroup, world: World) -> list[str]:
         f"/proposals/{planted.proposal_id}/close",
         "/proposals/export.csv",
         "/approvals",
+        *_animation_urls(planted),
+    ]
+
+
+HEALTH_TABLES = (
+    "weekly",
+    "segments",
+    "matrix",
+    "never",
+    "bridgers",
+    "introductions",
+    "ladder",
+    "impact",
+)
+
+
+def _animation_urls(planted: PlantedGroup) -> list[str]:
+    """Every animation page, fragment and export that could carry a marker."""
+    slug, post = planted.slug, planted.post_id
+    return [
+        "/animation",
+        "/animation/spotlights",
+        "/animation/moderation",
+        "/animation/impact",
+        "/animation/health",
+        *(f"/animation/health.csv?table={table}" for table in HEALTH_TABLES),
+        "/animation/charter",
+        f"/groups/{slug}/curate",
+        f"/groups/{slug}/charter",
+        f"/groups/{slug}/queue",
+        f"/posts/{post}/report",
     ]
 
 
@@ -308,6 +409,13 @@ async def test_markers_reach_only_those_who_may_see_them(
                 assert marker not in seen, (actor, marker)
         if may_see_name and actor != "anonymous":
             assert planted.name_marker in seen, (actor, planted.visibility)
+        for marker in planted.animation_markers:
+            if actor in ANIMATION_READERS:
+                assert marker in seen, (actor, marker)
+            else:
+                assert marker not in seen, (actor, marker)
+        if not may_see_name:
+            assert planted.charter_marker not in seen, (actor, planted.visibility)
 
 
 @pytest.mark.parametrize("actor", sorted(set(ACTORS) - CONTENT_READERS - {"anonymous"}))

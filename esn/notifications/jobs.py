@@ -84,6 +84,7 @@ async def most_discussed_posts(
         .where(
             col(Post.created_at) >= since,
             col(Post.comment_count) > 0,
+            col(Post.hidden_at).is_(None),
             policy.readable_posts_clause(user),
         )
         .order_by(

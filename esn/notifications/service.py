@@ -501,16 +501,22 @@ async def visible_row(db: AsyncSession, user: User, notification_id: int) -> Not
 
 
 async def _quoted_text(db: AsyncSession, notification: Notification) -> str:
-    """The comment or post the notification is about (already checked readable)."""
+    """The comment or post the notification is about (already checked readable).
+
+    Hidden content is quoted to its author only: everyone else reads the
+    placeholder in the app, never the text by email.
+    """
+    recipient = notification.user_id
+    post = await db.get(Post, notification.post_id) if notification.post_id is not None else None
+    if post is not None and post.hidden_at is not None and post.author_id != recipient:
+        return ""
     if notification.comment_id is not None:
         comment = await db.get(Comment, notification.comment_id)
         if comment is not None:
+            if comment.hidden_at is not None and comment.author_id != recipient:
+                return ""
             return excerpt(comment.body)
-    if notification.post_id is not None:
-        post = await db.get(Post, notification.post_id)
-        if post is not None:
-            return excerpt(post.body)
-    return ""
+    return excerpt(post.body) if post is not None else ""
 
 
 async def email_notification(

@@ -1673,3 +1673,12 @@ async def record_activity(
     )
     db.add(activity)
     return activity
+
+
+async def remove_activity(db: AsyncSession, *, object_type: str, object_id: int) -> None:
+    """Drop the events about an object that no longer shows (the caller commits)."""
+    await db.execute(
+        delete(Activity).where(
+            col(Activity.object_type) == object_type, col(Activity.object_id) == object_id
+        )
+    )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, false, func, select, update
+from sqlalchemy import CursorResult, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
@@ -54,36 +54,13 @@ class AlreadyHandled(Exception):
 # --- who moderates what ----------------------------------------------------------------
 
 
-def _moderated_group_ids(actor: User) -> Any:
-    """Subquery: the groups where ``actor`` is an owner or an animator."""
-    return select(col(Membership.group_id)).where(
-        col(Membership.user_id) == actor.id, col(Membership.role).in_(MODERATOR_ROLES)
-    )
-
-
-def moderated_posts_clause(actor: User) -> Any:
-    """SQL condition on ``post``: the posts whose reports ``actor`` may handle.
-
-    Company animators and administrators: everything they may read (so never
-    the content of a private group they do not belong to: those reports are
-    for that group's own animators). Group owners and animators: their groups.
-    TODO(lead): move to policy.py (the SQL twin of can_moderate_content).
-    """
-    if not policy.is_staff(actor):
-        return false()
-    readable = policy.readable_posts_clause(actor)
-    if policy.can_animate_company(actor):
-        return readable
-    return and_(readable, col(Post.group_id).in_(_moderated_group_ids(actor)))
-
-
 async def can_open_queue(db: AsyncSession, actor: User) -> bool:
     """Company animators and administrators, and anyone who animates a group."""
     if policy.can_animate_company(actor):
         return True
     if not policy.is_staff(actor):
         return False
-    found = await db.execute(_moderated_group_ids(actor).limit(1))
+    found = await db.execute(policy.animated_group_ids(actor).limit(1))
     return found.first() is not None
 
 
@@ -495,7 +472,7 @@ async def moderation_queue(
     if not await can_open_queue(db, actor):
         raise Forbidden
     group = await _group_filter(db, actor, group_slug)
-    scope = [moderated_posts_clause(actor)]
+    scope = [policy.moderated_posts_clause(actor)]
     if group is not None:
         scope.append(col(Post.group_id) == group.id)
     first = func.min(col(ContentReport.created_at)).label("first")
@@ -638,7 +615,7 @@ async def open_report_count(db: AsyncSession, actor: User, group_id: int | None)
         return 0
     conditions = [
         col(ContentReport.state) == ReportState.OPEN.value,
-        moderated_posts_clause(actor),
+        policy.moderated_posts_clause(actor),
     ]
     if group_id is not None:
         conditions.append(col(Post.group_id) == group_id)

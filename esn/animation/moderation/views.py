@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 from esn.accounts.models import User
 from esn.animation.moderation import forms
 from esn.animation.moderation import service as moderation
-from esn.errors import InvalidInput, NotFound
+from esn.errors import InvalidInput
 from esn.web.auth import require_user, safe_next
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
@@ -81,9 +81,8 @@ async def act(request: Request) -> Response:
     """GET: the form of one step (hide, restore, dismiss) with its reason;
     POST: take it, then back where the moderator came from."""
     user = require_user(request)
-    action = str(request.path_params["action"])
-    if action not in ACTIONS:
-        raise NotFound
+    # The routes spell out each action, so the last segment is one of ACTIONS.
+    action = request.url.path.rsplit("/", 1)[-1]
     post_id, comment_id = _item_ids(request)
     values: dict[str, str] = {"next": request.query_params.get("next", "")}
     errors: dict[str, str] = {}
@@ -150,16 +149,22 @@ routes: list[BaseRoute] = [
         name="animation_moderation_report_comment",
     ),
     Route("/animation/moderation", queue, name="animation_moderation_queue"),
-    Route(
-        "/animation/moderation/posts/{post_id:int}/{action}",
-        act,
-        methods=["GET", "POST"],
-        name="animation_moderation_post_action",
+    *(
+        Route(
+            f"/animation/moderation/posts/{{post_id:int}}/{action}",
+            act,
+            methods=["GET", "POST"],
+            name=f"animation_moderation_post_{action}",
+        )
+        for action in ACTIONS
     ),
-    Route(
-        "/animation/moderation/posts/{post_id:int}/comments/{comment_id:int}/{action}",
-        act,
-        methods=["GET", "POST"],
-        name="animation_moderation_comment_action",
+    *(
+        Route(
+            f"/animation/moderation/posts/{{post_id:int}}/comments/{{comment_id:int}}/{action}",
+            act,
+            methods=["GET", "POST"],
+            name=f"animation_moderation_comment_{action}",
+        )
+        for action in ACTIONS
     ),
 ]

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import CursorResult, and_, case, delete, exists, func, or_, select, update
+from sqlalchemy import CursorResult, and_, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
@@ -35,7 +35,7 @@ from esn.people import service as people
 from esn.people.models import Profile
 from esn.realtime.hub import Hub
 from esn.stream import service as stream
-from esn.stream.models import COMPANY_SOURCE, Activity, Comment, Post
+from esn.stream.models import COMPANY_SOURCE, Comment, Post
 from esn.web.i18n import gettext as _
 from esn.web.i18n import ngettext
 
@@ -615,12 +615,8 @@ async def withdraw_spotlight(
         raise _refused(spotlight.state) from exc
     await _conditional_update(db, spotlight, {"state": target})
     # The stream event would otherwise keep pointing at what no longer shows.
-    # TODO(lead): move to esn.stream.service as remove_activity(db, object_type, object_id).
-    await db.execute(
-        delete(Activity).where(
-            col(Activity.object_type) == OBJECT_TYPE, col(Activity.object_id) == spotlight.id
-        )
-    )
+    assert spotlight.id is not None
+    await stream.remove_activity(db, object_type=OBJECT_TYPE, object_id=spotlight.id)
     await db.commit()
     await db.refresh(spotlight)
     return spotlight
