@@ -14,12 +14,11 @@ company's when ``slug`` is None.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import quote
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -34,11 +33,8 @@ from esn.people.models import Profile
 from esn.stream import markdown
 from esn.web.i18n import gettext as _
 
-# The work queue asks again when nobody changed or reviewed a charter for this long.
-REVIEW_AFTER = timedelta(days=365)
 BODY_MAX_LENGTH = 20_000
 HISTORY_LIMIT = 100
-STALE_LIMIT = 200
 # Ids and versions come from URLs and forms; beyond a 32-bit key nothing can exist.
 MAX_ID = 2**31 - 1
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -503,81 +499,3 @@ async def charter_history(
 
 
 # --- the work queue ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StaleCharter:
-    """A charter whose latest version nobody changed or reviewed for a year."""
-
-    charter_id: int
-    version: int
-    last_looked_at: datetime
-    group_id: int | None = None
-    group_slug: str | None = None
-    group_name: str | None = None
-
-    @property
-    def is_company(self) -> bool:
-        return self.group_id is None
-
-    @property
-    def edit_url(self) -> str:
-        """Where an animator reviews it."""
-        if self.group_slug is None:
-            return "/animation/charter"
-        return f"/groups/{quote(self.group_slug)}/charter/edit"
-
-
-async def stale_charters(
-    db: AsyncSession,
-    now: datetime,
-    *,
-    group_ids: Collection[int] | None = None,
-    limit: int = STALE_LIMIT,
-) -> list[StaleCharter]:
-    """Latest charter versions not written nor reviewed for ``REVIEW_AFTER``,
-    oldest first: the company's and live groups' (archived or merged groups
-    are left out). ``group_ids`` keeps only those groups (and not the
-    company's), for a group animator's queue. The caller checks who may see it.
-    """
-    newest = (
-        select(col(Charter.group_id), func.max(col(Charter.version)).label("version"))
-        .group_by(col(Charter.group_id))
-        .subquery()
-    )
-    # reviewed_at is only ever set after created_at: the later of the two.
-    looked_at = func.coalesce(col(Charter.reviewed_at), col(Charter.created_at))
-    statement = (
-        select(Charter, col(Group.slug), col(Group.name), looked_at)
-        .join(
-            newest,
-            and_(
-                col(Charter.group_id).is_not_distinct_from(newest.c.group_id),
-                col(Charter.version) == newest.c.version,
-            ),
-        )
-        .outerjoin(Group, col(Group.id) == col(Charter.group_id))
-        .where(
-            looked_at < now - REVIEW_AFTER,
-            col(Group.archived_at).is_(None),
-            col(Group.merged_into_id).is_(None),
-        )
-        .order_by(looked_at, col(Charter.id))
-        .limit(limit)
-    )
-    if group_ids is not None:
-        statement = statement.where(col(Charter.group_id).in_(list(group_ids)))
-    stale = []
-    for charter, slug, name, last in (await db.execute(statement)).all():
-        assert charter.id is not None
-        stale.append(
-            StaleCharter(
-                charter_id=charter.id,
-                version=charter.version,
-                last_looked_at=last,
-                group_id=charter.group_id,
-                group_slug=slug,
-                group_name=name,
-            )
-        )
-    return stale

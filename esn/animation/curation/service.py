@@ -129,6 +129,8 @@ async def home_featured(db: AsyncSession, actor: User) -> list[FeaturedCard]:
         .where(
             col(FeaturedPost.group_id).is_(None),
             *_active_features(utcnow()),
+            # A post hidden after it was featured leaves home and the group's top.
+            col(Post.hidden_at).is_(None),
             ~seen,
             policy.readable_posts_clause(actor),
         )
@@ -150,6 +152,7 @@ async def group_pins(db: AsyncSession, actor: User, group_id: int) -> list[Featu
             col(FeaturedPost.group_id) == group_id,
             col(Post.group_id) == group_id,
             *_active_features(utcnow()),
+            col(Post.hidden_at).is_(None),
             policy.readable_posts_clause(actor),
         )
         .order_by(col(FeaturedPost.created_at).desc(), col(FeaturedPost.id).desc())

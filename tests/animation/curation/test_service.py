@@ -160,6 +160,21 @@ async def test_a_private_post_featured_by_a_member_animator_shows_to_members_onl
         await curation.mark_featured_seen(db, outsider, feature.id)
 
 
+async def test_a_featured_post_hidden_later_leaves_home(
+    db: AsyncSession, colleague: MakePerson, make_post: MakePost
+) -> None:
+    animator = await person(colleague, "Anna Animator", "animator")
+    reader = await person(colleague, "Rita Reader")
+    post = await make_post(animator, "Tickets for sale, cheap")
+    assert post.id is not None
+    await curation.feature_post(db, animator, post.id, in_days(7), in_group=False)
+    assert len(await curation.home_featured(db, reader)) == 1
+    post.hidden_at = utcnow()
+    db.add(post)
+    await db.commit()
+    assert await curation.home_featured(db, reader) == []
+
+
 async def test_a_hidden_post_cannot_be_featured(
     db: AsyncSession, colleague: MakePerson, make_post: MakePost
 ) -> None:
