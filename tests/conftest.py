@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import re
 import secrets
@@ -35,6 +36,7 @@ from esn.app import create_app
 from esn.models import metadata
 from esn.people.models import Profile
 from esn.people.service import NewPerson, create_person
+from esn.realtime.hub import Hub
 from esn.settings import PROJECT_ROOT, Settings
 
 PASSWORD = "correct horse battery staple"
@@ -187,6 +189,30 @@ def make_person(app: Starlette) -> MakePerson:
             )
 
     return make
+
+
+@pytest.fixture
+def colleague(app: Starlette) -> MakePerson:
+    """Create a person who does not log in during the test (no password hashing)."""
+    counter = itertools.count(1)
+
+    async def make(name: str | None = None, **fields: object) -> tuple[User, Profile]:
+        number = next(counter)
+        email = str(fields.pop("email", f"colleague{number}@example.com"))
+        async with app.state.session_factory() as session:
+            return await create_person(
+                session,
+                NewPerson(email=email, name=name or f"Colleague {number}", **fields),  # type: ignore[arg-type]
+            )
+
+    return make
+
+
+@pytest.fixture
+def hub(app: Starlette) -> Hub:
+    """The app's real pub/sub hub (in process)."""
+    hub: Hub = app.state.hub
+    return hub
 
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')

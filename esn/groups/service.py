@@ -247,29 +247,40 @@ class Standing:
         return self.group.id
 
 
+async def group_and_role(
+    db: AsyncSession, actor: User, slug: str, *, listed_only: bool = True
+) -> tuple[Group, str | None]:
+    """The group at ``slug`` and ``actor``'s role there (None outside it).
+
+    NotFound for a missing group, or (``listed_only``) one ``actor`` may not
+    know exists, exactly like a missing one.
+    """
+    if not policy.is_staff(actor) or not _usable_slug(slug):
+        raise NotFound
+    query = (
+        select(Group, col(Membership.role))
+        .outerjoin(
+            Membership,
+            and_(col(Membership.group_id) == col(Group.id), col(Membership.user_id) == actor.id),
+        )
+        .where(col(Group.slug) == slug)
+    )
+    if listed_only:
+        query = query.where(policy.listed_groups_clause(actor))
+    row = (await db.execute(query)).one_or_none()
+    if row is None:
+        raise NotFound
+    return row[0], row[1]
+
+
 async def group_standing(db: AsyncSession, actor: User, slug: str) -> Standing:
     """The group at ``slug`` and the actor's place in it; NotFound unless they may see it.
 
     A merged group raises GroupMerged with the address it now lives at.
     """
-    if not policy.is_staff(actor) or not _usable_slug(slug):
-        raise NotFound
-    row = (
-        await db.execute(
-            select(Group, col(Membership.role))
-            .outerjoin(
-                Membership,
-                and_(
-                    col(Membership.group_id) == col(Group.id),
-                    col(Membership.user_id) == actor.id,
-                ),
-            )
-            .where(col(Group.slug) == slug)
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFound
-    group, role = row
+    # A merged group's old address redirects first; who may see the group is
+    # decided below, with the actor's pending invitation in hand.
+    group, role = await group_and_role(db, actor, slug, listed_only=False)
     if group.merged_into_id is not None:
         raise GroupMerged((await _merge_target(db, actor, group)).slug)
     pending = (

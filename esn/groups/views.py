@@ -21,7 +21,7 @@ from esn.stream.models import group_source
 from esn.web.auth import require_user
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
-from esn.web.templating import render
+from esn.web.templating import is_htmx, render
 
 View = Callable[[Request], Awaitable[Response]]
 
@@ -120,7 +120,9 @@ async def _tab(
         else:
             page = await groups.group_page(db, user, slug, _after(request))
             context.update(header=page.header, stream=page.stream)
-            if page.stream is not None and page.header.group.id is not None:
+            # htmx's "More" renders only the stream block: the top of the page stays.
+            more = is_htmx(request) and _after(request) is not None
+            if page.stream is not None and page.header.group.id is not None and not more:
                 # A project group shows the proposal it runs at its top.
                 context["pinned_proposals"] = await proposals.pinned_for_group(
                     db, user, page.header.group.id

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -13,7 +12,7 @@ from esn.clock import utcnow
 from esn.proposals import ledger
 from esn.proposals.models import NextStep, ProposalState, TimeUnit
 from esn.proposals.service import ProposalInput, ProposalQuery, Retrospective
-from esn.web.forms import clean_text
+from esn.web.forms import clean_text, parse_day
 from esn.web.i18n import gettext as _
 
 TITLE_MAX_LENGTH = 120
@@ -28,7 +27,6 @@ REFERENCE_MAX_LENGTH = 254
 MAX_HOURS_PER_WEEK = Decimal(ledger.WORKING_HOURS_PER_WEEK)
 MAX_CHECK_IN_HOURS = Decimal(80)
 MAX_ALLOWANCE = 100
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def unit_choices() -> list[tuple[str, str]]:
@@ -78,17 +76,10 @@ def _decimal(value: str) -> Decimal:
 
 
 def _date(value: Any) -> date:
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    if not text:
+    day = parse_day(value)
+    if day is None:
         raise ValueError(_("This field is required."))
-    if not _ISO_DATE.match(text):
-        raise ValueError(_("Enter a date like 2026-03-02."))
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(_("This date does not exist.")) from None
+    return day
 
 
 def _comma_list(value: Any, *, max_items: int, max_length: int) -> list[str]:

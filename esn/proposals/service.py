@@ -1096,17 +1096,26 @@ async def back_proposal(
     return proposal
 
 
-async def unback_proposal(db: AsyncSession, actor: User, proposal_id: int) -> Proposal:
-    """Take one's backing back."""
+async def _withdraw_support(
+    db: AsyncSession,
+    actor: User,
+    proposal_id: int,
+    support: type[ProposalBacking] | type[ProposalVolunteer],
+) -> Proposal:
+    """Remove ``actor``'s backing or offer to volunteer (nothing when there is none)."""
     proposal = await _readable(db, actor, proposal_id)
     await db.execute(
-        delete(ProposalBacking).where(
-            col(ProposalBacking.proposal_id) == proposal.id,
-            col(ProposalBacking.user_id) == actor.id,
+        delete(support).where(
+            col(support.proposal_id) == proposal.id, col(support.user_id) == actor.id
         )
     )
     await db.commit()
     return proposal
+
+
+async def unback_proposal(db: AsyncSession, actor: User, proposal_id: int) -> Proposal:
+    """Take one's backing back."""
+    return await _withdraw_support(db, actor, proposal_id, ProposalBacking)
 
 
 async def volunteer(
@@ -1152,15 +1161,7 @@ async def volunteer(
 
 async def unvolunteer(db: AsyncSession, actor: User, proposal_id: int) -> Proposal:
     """Take one's offer back (the project group, if joined, is left as any group is)."""
-    proposal = await _readable(db, actor, proposal_id)
-    await db.execute(
-        delete(ProposalVolunteer).where(
-            col(ProposalVolunteer.proposal_id) == proposal.id,
-            col(ProposalVolunteer.user_id) == actor.id,
-        )
-    )
-    await db.commit()
-    return proposal
+    return await _withdraw_support(db, actor, proposal_id, ProposalVolunteer)
 
 
 # --- running: check-ins and the end ------------------------------------------------------------

@@ -397,7 +397,7 @@ class LiveSocket:
             return None
         async with self.session_factory() as db:
             comment = await stream.comment_view(db, self.actor, comment_id)
-            view = await stream.post_view(db, self.actor, post_id) if comment else None
+            view = await stream.post_view(db, self.actor, post_id, full=False) if comment else None
         if comment is None or view is None or comment.comment.post_id != post_id:
             return None
         parent = comment.comment.parent_id
@@ -408,7 +408,7 @@ class LiveSocket:
 
     async def _edited_post(self, post_id: int) -> str | None:
         async with self.session_factory() as db:
-            view = await stream.post_view(db, self.actor, post_id)
+            view = await stream.post_view(db, self.actor, post_id, full=False)
         if view is None:
             return None
         # Only the text changes: the conversation the page shows stays as it is.
@@ -417,7 +417,7 @@ class LiveSocket:
 
     async def _counts(self, post_id: int) -> str | None:
         async with self.session_factory() as db:
-            view = await stream.post_view(db, self.actor, post_id)
+            view = await stream.post_view(db, self.actor, post_id, full=False)
         return self._counts_html(view) if view is not None else None
 
     def _counts_html(self, view: stream.PostView) -> str:

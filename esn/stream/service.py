@@ -93,6 +93,7 @@ MAX_SOURCES = 500
 REACTION_KINDS = [kind.value for kind in ReactionKind]
 # Two submissions of the same text this close together are one post.
 DUPLICATE_WINDOW = timedelta(seconds=60)
+MAX_ID = 2**31 - 1
 _TOPIC = re.compile(r"^(?=[\w-]*[^\W\d_])[\w-]{1,60}$")
 
 
@@ -1303,9 +1304,14 @@ async def _mention(
     return deliveries
 
 
-async def _readable_post(db: AsyncSession, actor: User, post_id: int) -> Post:
-    """The post if ``actor`` may read it; NotFound otherwise (missing or hidden)."""
-    if not policy.is_staff(actor):
+async def readable_post(db: AsyncSession, actor: User, post_id: int) -> Post:
+    """The post if ``actor`` may read it; NotFound otherwise, exactly like a missing one.
+
+    Other domains (featuring, moderation, impact) start from this too.
+    """
+    # Ids come from URLs; beyond a 32-bit key nothing exists (and PostgreSQL
+    # would refuse the parameter).
+    if not policy.is_staff(actor) or not 0 < post_id <= MAX_ID:
         raise NotFound
     post = (
         await db.execute(
@@ -1317,10 +1323,11 @@ async def _readable_post(db: AsyncSession, actor: User, post_id: int) -> Post:
     return post
 
 
-async def _group_role(db: AsyncSession, actor: User, post: Post) -> str | None:
-    if post.group_id is None:
+async def group_role(db: AsyncSession, actor: User, group_id: int | None) -> str | None:
+    """``actor``'s role in the group (None outside it, or for no group)."""
+    if group_id is None:
         return None
-    membership = await _membership(db, actor, post.group_id)
+    membership = await _membership(db, actor, group_id)
     return membership.role if membership is not None else None
 
 
@@ -1333,7 +1340,7 @@ async def _require_participant(db: AsyncSession, actor: User, post: Post) -> Non
         raise Forbidden
     if post.group_id is None:
         return
-    role = await _group_role(db, actor, post)
+    role = await group_role(db, actor, post.group_id)
     archived = _archived(await db.get(Group, post.group_id))
     if not policy.can_post_in_group_now(actor, is_member=role is not None, archived=archived):
         raise Forbidden
@@ -1341,7 +1348,7 @@ async def _require_participant(db: AsyncSession, actor: User, post: Post) -> Non
 
 async def editable_post(db: AsyncSession, actor: User, post_id: int) -> Post:
     """The post to edit, if ``actor`` is its author."""
-    post = await _readable_post(db, actor, post_id)
+    post = await readable_post(db, actor, post_id)
     if not policy.can_edit_post(actor, post.author_id):
         raise Forbidden
     return post
@@ -1384,8 +1391,8 @@ async def delete_post(
     db: AsyncSession, hub: Hub, actor: User, post_id: int, *, media_dir: Path
 ) -> Post:
     """Delete a post with its conversation and files (author, group owner/animator, admin)."""
-    post = await _readable_post(db, actor, post_id)
-    role = await _group_role(db, actor, post)
+    post = await readable_post(db, actor, post_id)
+    role = await group_role(db, actor, post.group_id)
     if not policy.can_moderate_post(actor, post.author_id, role):
         raise Forbidden
     files = (
@@ -1459,7 +1466,7 @@ async def add_comment(
     mentioned readers too ("mentioned").
     """
     assert actor.id is not None
-    post = await _readable_post(db, actor, post_id)
+    post = await readable_post(db, actor, post_id)
     await _require_participant(db, actor, post)
     answered: Comment | None = None
     if parent_id is not None:
@@ -1512,7 +1519,7 @@ async def toggle_reaction(db: AsyncSession, hub: Hub, actor: User, post_id: int,
     assert actor.id is not None
     if kind not in REACTION_KINDS:
         raise InvalidInput({"kind": _("Choose one of the listed reactions.")})
-    post = await _readable_post(db, actor, post_id)
+    post = await readable_post(db, actor, post_id)
     await _require_participant(db, actor, post)
     existing = (
         await db.execute(
@@ -1587,9 +1594,9 @@ async def attachment_file(
 
     A hidden post's files are for its author and its moderators only.
     """
-    post = await _readable_post(db, actor, post_id)
+    post = await readable_post(db, actor, post_id)
     if post.hidden_at is not None:
-        moderator = _moderator(actor, post, await _group_role(db, actor, post))
+        moderator = _moderator(actor, post, await group_role(db, actor, post.group_id))
         if not policy.can_see_hidden_content(actor, author_id=post.author_id, moderator=moderator):
             raise NotFound
     attachment = await db.get(Attachment, attachment_id)

@@ -7,7 +7,9 @@ or into translated messages keyed by field, with what the person typed kept.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -19,6 +21,8 @@ from esn.web.csrf import CSRF_FIELD, csrf_token_matches
 from esn.web.i18n import gettext as _
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # Bidirectional overrides and isolates can make a name display as something
 # else ("evil\u202egnp.exe"); zero-width characters hide look-alike names.
@@ -81,6 +85,24 @@ def clean_text(value: str, *, max_length: int, single_line: bool = True) -> str:
     if problem:
         raise ValueError(problem)
     return value
+
+
+def parse_day(value: Any) -> date | None:
+    """A day typed as YYYY-MM-DD (what a date input sends); None when left empty.
+
+    Raises ValueError with a translated message for anything else.
+    """
+    if isinstance(value, date):
+        return value
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    if not _ISO_DATE.match(text):
+        raise ValueError(_("Enter a date like 2026-03-02."))
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(_("This date does not exist.")) from None
 
 
 def _message(error: dict[str, Any]) -> str:

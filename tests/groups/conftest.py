@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Awaitable, Callable
 
@@ -16,35 +15,9 @@ from esn.accounts.models import User
 from esn.groups import service as groups
 from esn.groups.models import Group, GroupRequest, Membership
 from esn.notifications.models import Notification
-from esn.people.models import Profile
-from esn.people.service import NewPerson, create_person
 from esn.realtime.hub import Hub
-from tests.conftest import MakePerson
 
 MakeGroup = Callable[..., Awaitable[Group]]
-
-
-@pytest.fixture
-def colleague(app: Starlette) -> MakePerson:
-    """Create a person who does not log in during the test (no password: no slow hashing)."""
-    counter = itertools.count(1)
-
-    async def make(name: str, **fields: object) -> tuple[User, Profile]:
-        email = str(fields.pop("email", f"colleague{next(counter)}@example.com"))
-        async with app.state.session_factory() as session:
-            return await create_person(
-                session,
-                NewPerson(email=email, name=name, **fields),  # type: ignore[arg-type]
-            )
-
-    return make
-
-
-@pytest.fixture
-def hub(app: Starlette) -> Hub:
-    """The app's real pub/sub hub (in process)."""
-    hub: Hub = app.state.hub
-    return hub
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -14,7 +13,6 @@ from esn.groups.models import Group, Membership
 from esn.notifications import service as notifications
 from esn.notifications.models import Notification
 from esn.people.models import Profile
-from esn.people.service import NewPerson, create_person
 from esn.realtime.hub import Hub
 from esn.stream import service as stream
 from esn.stream.models import Post
@@ -23,13 +21,6 @@ MakeGroup = Callable[..., Awaitable[Group]]
 Colleague = Callable[..., Awaitable[tuple[User, Profile]]]
 PostIn = Callable[[User, str, str], Awaitable[Post]]
 Notify = Callable[..., Awaitable[Notification]]
-
-
-@pytest.fixture
-def hub(app: Starlette) -> Hub:
-    """The app's real pub/sub hub (in process)."""
-    hub: Hub = app.state.hub
-    return hub
 
 
 @pytest.fixture
@@ -77,19 +68,3 @@ async def add_member(app: Starlette, group: Group, user: User) -> None:
     async with app.state.session_factory() as db:
         db.add(Membership(group_id=group.id, user_id=user.id))
         await db.commit()
-
-
-@pytest.fixture
-def colleague(app: Starlette) -> Colleague:
-    """Create a person who does not log in (no password: no slow hashing)."""
-    counter = itertools.count(1)
-
-    async def make(name: str, **fields: object) -> tuple[User, Profile]:
-        email = str(fields.pop("email", f"colleague{next(counter)}@example.com"))
-        async with app.state.session_factory() as session:
-            return await create_person(
-                session,
-                NewPerson(email=email, name=name, **fields),  # type: ignore[arg-type]
-            )
-
-    return make

@@ -2,33 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.applications import Starlette
 
-from esn.accounts.models import User
 from esn.people.models import Profile
-from esn.people.service import NewPerson, create_person
-from tests.conftest import MakePerson
-
-
-@pytest.fixture
-def colleague(app: Starlette) -> MakePerson:
-    """Create a person who does not log in during the test (no password, so no slow hashing)."""
-    counter = itertools.count(1)
-
-    async def make(name: str, **fields: object) -> tuple[User, Profile]:
-        email = str(fields.pop("email", f"colleague{next(counter)}@example.com"))
-        async with app.state.session_factory() as session:
-            return await create_person(
-                session,
-                NewPerson(email=email, name=name, **fields),  # type: ignore[arg-type]
-            )
-
-    return make
 
 
 def edit_data(token: str, **fields: str) -> dict[str, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -24,8 +23,6 @@ from esn.clock import utcnow
 from esn.groups import service as groups
 from esn.groups.models import Group
 from esn.notifications.models import Notification
-from esn.people.models import Profile
-from esn.people.service import NewPerson, create_person
 from esn.proposals import service as proposals
 from esn.proposals.models import Proposal
 from esn.realtime.hub import Hub
@@ -34,29 +31,6 @@ from esn.web.context import SESSION_COOKIE, session_signer
 from tests.conftest import MakePerson
 
 MakeGroup = Callable[..., Awaitable[Group]]
-
-
-@pytest.fixture
-def colleague(app: Starlette) -> MakePerson:
-    """Create a person who does not log in during the test (no password: no slow hashing)."""
-    counter = itertools.count(1)
-
-    async def make(name: str, **fields: object) -> tuple[User, Profile]:
-        email = str(fields.pop("email", f"colleague{next(counter)}@example.com"))
-        async with app.state.session_factory() as session:
-            return await create_person(
-                session,
-                NewPerson(email=email, name=name, **fields),  # type: ignore[arg-type]
-            )
-
-    return make
-
-
-@pytest.fixture
-def hub(app: Starlette) -> Hub:
-    """The app's real pub/sub hub (in process)."""
-    hub: Hub = app.state.hub
-    return hub
 
 
 @pytest.fixture

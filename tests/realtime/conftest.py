@@ -48,13 +48,6 @@ def channel_prefix() -> str:
     return f"esn-test-{secrets.token_hex(6)}:"
 
 
-@pytest.fixture
-def hub(app: Starlette) -> Hub:
-    """The app's real pub/sub hub (in process)."""
-    hub: Hub = app.state.hub
-    return hub
-
-
 class Closed(Exception):
     """The server closed the socket; ``code`` says why."""
 

@@ -13,30 +13,10 @@ from starlette.applications import Starlette
 
 from esn.accounts.models import User
 from esn.groups.models import Group, Membership
-from esn.people.models import Profile
-from esn.people.service import NewPerson, create_person
 from esn.realtime.hub import Subscription
 from esn.stream.models import Post
-from tests.conftest import MakePerson
 
 MakeGroup = Callable[..., Awaitable[Group]]
-
-
-@pytest.fixture
-def colleague(app: Starlette) -> MakePerson:
-    """Create a person who does not log in during the test (no password hashing)."""
-    counter = itertools.count(1)
-
-    async def make(name: str | None = None, **fields: object) -> tuple[User, Profile]:
-        number = next(counter)
-        email = str(fields.pop("email", f"colleague{number}@example.com"))
-        async with app.state.session_factory() as session:
-            return await create_person(
-                session,
-                NewPerson(email=email, name=name or f"Colleague {number}", **fields),  # type: ignore[arg-type]
-            )
-
-    return make
 
 
 @pytest.fixture

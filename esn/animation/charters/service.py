@@ -13,12 +13,11 @@ company's when ``slug`` is None.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
 
-from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -28,6 +27,7 @@ from esn.accounts.models import User
 from esn.animation.models import Charter, CharterAcceptance
 from esn.clock import utcnow
 from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.groups import service as groups
 from esn.groups.models import Group, Membership
 from esn.people.models import Profile
 from esn.stream import markdown
@@ -37,8 +37,6 @@ BODY_MAX_LENGTH = 20_000
 HISTORY_LIMIT = 100
 # Ids and versions come from URLs and forms; beyond a 32-bit key nothing can exist.
 MAX_ID = 2**31 - 1
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_SLUG_MAX_LENGTH = 80
 
 
 # --- where a charter lives ---------------------------------------------------------
@@ -90,24 +88,7 @@ async def _scope(db: AsyncSession, actor: User, slug: str | None) -> CharterScop
         raise NotFound
     if slug is None:
         return CharterScope(group=None, role=None, can_edit=policy.can_animate_company(actor))
-    if len(slug) > _SLUG_MAX_LENGTH or not _SLUG.match(slug):
-        raise NotFound
-    row = (
-        await db.execute(
-            select(Group, col(Membership.role))
-            .outerjoin(
-                Membership,
-                and_(
-                    col(Membership.group_id) == col(Group.id),
-                    col(Membership.user_id) == actor.id,
-                ),
-            )
-            .where(col(Group.slug) == slug, policy.listed_groups_clause(actor))
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFound
-    group, role = row
+    group, role = await groups.group_and_role(db, actor, slug)
     return CharterScope(group=group, role=role, can_edit=policy.can_animate_group(actor, role))
 
 

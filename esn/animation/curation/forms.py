@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -10,26 +9,18 @@ from pydantic import BaseModel, field_validator
 
 from esn.animation.curation.service import GroupDetails
 from esn.groups.forms import parse_description, parse_name, parse_tags
-from esn.web.forms import clean_text
+from esn.web.forms import clean_text, parse_day
 from esn.web.i18n import gettext as _
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SLUG_INPUT_MAX_LENGTH = 200
 
 
 def _date(value: Any) -> date:
     """A day typed as YYYY-MM-DD (what a date input sends)."""
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    if not text:
+    day = parse_day(value)
+    if day is None:
         raise ValueError(_("Choose a day."))
-    if not _ISO_DATE.match(text):
-        raise ValueError(_("Enter a date like 2026-03-02."))
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(_("This date does not exist.")) from None
+    return day
 
 
 def _ticked(value: Any) -> bool:

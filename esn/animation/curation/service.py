@@ -178,32 +178,6 @@ class PostFeaturing:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-async def _readable_post(db: AsyncSession, actor: User, post_id: int) -> Post:
-    """The post if ``actor`` may read it; NotFound (like a missing one) otherwise."""
-    if not policy.is_staff(actor) or not 0 < post_id <= MAX_ID:
-        raise NotFound
-    post = (
-        await db.execute(
-            select(Post).where(col(Post.id) == post_id, policy.readable_posts_clause(actor))
-        )
-    ).scalar_one_or_none()
-    if post is None:
-        raise NotFound
-    return post
-
-
-async def _role_in(db: AsyncSession, actor: User, group_id: int | None) -> str | None:
-    if group_id is None:
-        return None
-    return (
-        await db.execute(
-            select(col(Membership.role)).where(
-                col(Membership.group_id) == group_id, col(Membership.user_id) == actor.id
-            )
-        )
-    ).scalar_one_or_none()
-
-
 async def _active_feature(
     db: AsyncSession, post_id: int, group_id: int | None
 ) -> FeaturedPost | None:
@@ -232,12 +206,12 @@ async def post_featuring(db: AsyncSession, actor: User, post_id: int) -> PostFea
     """How the post is featured or pinned now, and what ``actor`` may do about it,
     or None when they may do nothing."""
     try:
-        post = await _readable_post(db, actor, post_id)
+        post = await stream.readable_post(db, actor, post_id)
     except NotFound:
         return None
     can_feature = policy.can_animate_company(actor)
     can_pin = post.group_id is not None and policy.can_animate_group(
-        actor, await _role_in(db, actor, post.group_id)
+        actor, await stream.group_role(db, actor, post.group_id)
     )
     if not (can_feature or can_pin):
         return None
@@ -256,7 +230,7 @@ async def post_featuring(db: AsyncSession, actor: User, post_id: int) -> PostFea
 async def _featurable_post(db: AsyncSession, actor: User, post_id: int, *, in_group: bool) -> Post:
     """The post ``actor`` wants to feature (or pin): NotFound unless they may read
     it, Forbidden unless they animate where it would show."""
-    post = await _readable_post(db, actor, post_id)
+    post = await stream.readable_post(db, actor, post_id)
     if in_group:
         if post.group_id is None:
             if not policy.can_animate_company(actor):
@@ -264,7 +238,7 @@ async def _featurable_post(db: AsyncSession, actor: User, post_id: int, *, in_gr
             raise InvalidInput(
                 {"__all__": _("This post is not in a group: it cannot be pinned in one.")}
             )
-        allowed = policy.can_animate_group(actor, await _role_in(db, actor, post.group_id))
+        allowed = policy.can_animate_group(actor, await stream.group_role(db, actor, post.group_id))
     else:
         allowed = policy.can_animate_company(actor)
     if not allowed:
@@ -341,7 +315,9 @@ async def end_featuring(db: AsyncSession, actor: User, featured_id: int) -> Feat
     if featured.group_id is None:
         allowed = policy.can_animate_company(actor)
     else:
-        allowed = policy.can_animate_group(actor, await _role_in(db, actor, featured.group_id))
+        allowed = policy.can_animate_group(
+            actor, await stream.group_role(db, actor, featured.group_id)
+        )
     if not allowed:
         raise Forbidden
     if featured.ended_at is None:
@@ -666,14 +642,17 @@ async def merge_groups(
         ).all()
     )
     both = set(source_members) & set(target_members)
+    promoted: dict[str, list[int]] = {}
     for user_id in both:
         if ROLE_RANK.get(source_members[user_id], 0) > ROLE_RANK.get(target_members[user_id], 0):
-            await db.execute(
-                update(Membership)
-                .where(col(Membership.group_id) == target_id, col(Membership.user_id) == user_id)
-                .values(role=source_members[user_id])
-                .execution_options(synchronize_session=False)
-            )
+            promoted.setdefault(source_members[user_id], []).append(user_id)
+    for role, user_ids in promoted.items():  # one statement per role, not per person
+        await db.execute(
+            update(Membership)
+            .where(col(Membership.group_id) == target_id, col(Membership.user_id).in_(user_ids))
+            .values(role=role)
+            .execution_options(synchronize_session=False)
+        )
     if both:
         await db.execute(
             delete(Membership).where(

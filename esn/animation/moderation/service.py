@@ -28,12 +28,13 @@ from esn.accounts.models import User
 from esn.animation.models import ContentReport, ModerationAction, ReportState
 from esn.clock import utcnow
 from esn.errors import Forbidden, InvalidInput, NotFound
-from esn.groups.models import Group, Membership
+from esn.groups.models import Group
 from esn.lifecycle import CONTENT_VISIBILITY, REPORT, LifecycleError
 from esn.notifications import service as notifications
 from esn.notifications.models import NotificationKind
 from esn.people.models import Profile
 from esn.realtime.hub import Hub
+from esn.stream import service as stream
 from esn.stream.models import Comment, Post
 from esn.web.i18n import gettext as _
 
@@ -64,36 +65,11 @@ async def can_open_queue(db: AsyncSession, actor: User) -> bool:
     return found.first() is not None
 
 
-async def _group_role(db: AsyncSession, actor: User, group_id: int | None) -> str | None:
-    if group_id is None:
-        return None
-    found = await db.execute(
-        select(col(Membership.role)).where(
-            col(Membership.group_id) == group_id, col(Membership.user_id) == actor.id
-        )
-    )
-    return found.scalar_one_or_none()
-
-
-async def _readable_post(db: AsyncSession, actor: User, post_id: int) -> Post:
-    """The post if ``actor`` may read it; NotFound otherwise (missing or not theirs to see)."""
-    if not policy.is_staff(actor):
-        raise NotFound
-    post = (
-        await db.execute(
-            select(Post).where(col(Post.id) == post_id, policy.readable_posts_clause(actor))
-        )
-    ).scalar_one_or_none()
-    if post is None:
-        raise NotFound
-    return post
-
-
 async def _item(
     db: AsyncSession, actor: User, post_id: int, comment_id: int | None
 ) -> tuple[Post, Comment | None]:
     """A readable post and, when asked, one of its comments (NotFound otherwise)."""
-    post = await _readable_post(db, actor, post_id)
+    post = await stream.readable_post(db, actor, post_id)
     if comment_id is None:
         return post, None
     comment = await db.get(Comment, comment_id)
@@ -103,7 +79,7 @@ async def _item(
 
 
 async def _may_moderate(db: AsyncSession, actor: User, post: Post) -> bool:
-    role = await _group_role(db, actor, post.group_id)
+    role = await stream.group_role(db, actor, post.group_id)
     return policy.can_moderate_content(
         actor, group_id=post.group_id, group_role=role, can_read=True
     )
@@ -452,7 +428,7 @@ async def _group_filter(db: AsyncSession, actor: User, slug: str | None) -> Grou
     group = (
         await db.execute(select(Group).where(col(Group.slug) == slug[:80]))
     ).scalar_one_or_none()
-    role = await _group_role(db, actor, group.id) if group is not None else None
+    role = await stream.group_role(db, actor, group.id) if group is not None else None
     if group is None or not policy.can_see_group(
         actor, group.visibility, is_member=role is not None
     ):
@@ -644,7 +620,7 @@ async def post_moderation(db: AsyncSession, actor: User, post_id: int) -> Any:
     Readers report from the card's menu, so only moderators get a panel.
     """
     try:
-        post = await _readable_post(db, actor, post_id)
+        post = await stream.readable_post(db, actor, post_id)
     except NotFound:
         return None
     if not await _may_moderate(db, actor, post):

@@ -37,8 +37,10 @@ from esn.accounts.models import User, UserSession
 from esn.animation.models import Charter, QueueItemHandled
 from esn.clock import as_utc, utcnow
 from esn.errors import NotFound
-from esn.groups.models import Group, GroupRequest, Membership
+from esn.groups import service as groups
+from esn.groups.models import Group, GroupRequest
 from esn.people.models import Profile
+from esn.stream import service as stream
 from esn.stream.models import Comment, Post
 
 QUEUE_LIMIT = 50
@@ -508,26 +510,7 @@ async def company_queue(db: AsyncSession, actor: User, *, now: datetime | None =
 
 async def _animated_group(db: AsyncSession, actor: User, slug: str) -> Group:
     """The group at ``slug`` if ``actor`` animates it; NotFound otherwise."""
-    if not policy.is_staff(actor) or len(slug) > 80:
-        raise NotFound
-    row = (
-        await db.execute(
-            select(Group, col(Membership.role))
-            .outerjoin(
-                Membership,
-                and_(
-                    col(Membership.group_id) == col(Group.id),
-                    col(Membership.user_id) == actor.id,
-                ),
-            )
-            .where(col(Group.slug) == slug)
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFound
-    group, role = row
-    if not policy.can_see_group(actor, group.visibility, is_member=role is not None):
-        raise NotFound
+    group, role = await groups.group_and_role(db, actor, slug)
     if not policy.can_animate_group(actor, role):
         raise NotFound
     return group
@@ -552,15 +535,6 @@ async def group_queue(
 
 
 # --- marking an item handled ----------------------------------------------------------
-
-
-async def _group_role(db: AsyncSession, actor: User, group_id: int) -> str | None:
-    found = await db.execute(
-        select(col(Membership.role)).where(
-            col(Membership.group_id) == group_id, col(Membership.user_id) == actor.id
-        )
-    )
-    return found.scalar_one_or_none()
 
 
 async def _item_group(db: AsyncSession, actor: User, kind: QueueKind, object_id: int) -> int | None:
@@ -613,7 +587,7 @@ async def mark_handled(db: AsyncSession, actor: User, kind: str, object_id: int)
     if not policy.can_animate_company(actor):
         # Group animators handle their own groups' items only; the company's
         # items (newcomers, the company charter) are not theirs to see.
-        role = await _group_role(db, actor, group_id) if group_id is not None else None
+        role = await stream.group_role(db, actor, group_id) if group_id is not None else None
         if group_id is None or not policy.can_animate_group(actor, role):
             raise NotFound
     now = utcnow()

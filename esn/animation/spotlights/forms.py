@@ -16,13 +16,12 @@ from esn.animation.spotlights.service import (
     Portrait,
     length_message,
 )
-from esn.web.forms import clean_text
+from esn.web.forms import clean_text, parse_day
 from esn.web.i18n import gettext as _
 
 PORTRAIT_MAX_LENGTH = 2000
 WHY_NOW_MAX_LENGTH = 1000
 PERSON_MAX_LENGTH = 254
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^\d{1,4}$")
 
 
@@ -88,17 +87,7 @@ class SpotlightForm(PortraitForm):
     @field_validator("starts_on", mode="before")
     @classmethod
     def start(cls, value: Any) -> date | None:
-        if isinstance(value, date):
-            return value
-        text = str(value or "").strip()
-        if not text:
-            return None
-        if not _ISO_DATE.match(text):
-            raise ValueError(_("Enter a date like 2026-03-02."))
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(_("This date does not exist.")) from None
+        return parse_day(value)
 
     @field_validator("days", mode="before")
     @classmethod

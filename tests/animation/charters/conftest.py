@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -17,30 +16,11 @@ from esn.accounts.models import User, UserSession
 from esn.clock import utcnow
 from esn.groups import service as groups
 from esn.groups.models import Group
-from esn.people.models import Profile
-from esn.people.service import NewPerson, create_person
 from esn.web.context import SESSION_COOKIE, session_signer
-from tests.conftest import MakePerson
 
 MakeGroup = Callable[..., Awaitable[Group]]
 SignInAs = Callable[[User], Awaitable[httpx.AsyncClient]]
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
-
-
-@pytest.fixture
-def colleague(app: Starlette) -> MakePerson:
-    """Create a person who does not log in through the form (no password: no slow hashing)."""
-    counter = itertools.count(1)
-
-    async def make(name: str, **fields: object) -> tuple[User, Profile]:
-        email = str(fields.pop("email", f"charter{next(counter)}@example.com"))
-        async with app.state.session_factory() as session:
-            return await create_person(
-                session,
-                NewPerson(email=email, name=name, **fields),  # type: ignore[arg-type]
-            )
-
-    return make
 
 
 @pytest.fixture

@@ -332,7 +332,7 @@ async def test_an_archived_group_is_read_only_and_still_readable(
     with pytest.raises(InvalidInput):
         await groups.join_group(db, requester, private.slug, hub=hub)
     with pytest.raises(InvalidInput) as refused:
-        await groups.invite_person(db, owner, group.slug, "curation2@example.com", hub=hub)
+        await groups.invite_person(db, owner, group.slug, "colleague2@example.com", hub=hub)
     assert "archived" in refused.value.errors["invitee"]
     verbs = (await db.execute(select(col(Activity.verb)))).scalars()
     assert "archived" in set(verbs)

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import itertools
 import secrets
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.applications import Starlette
 
 from esn.accounts.models import User, UserSession
 from esn.groups.models import Group, Membership
-from esn.people.models import Profile
-from esn.people.service import NewPerson, create_person
 from esn.stream.models import COMPANY_SOURCE, Comment, Post, Reaction, group_source
-from tests.conftest import MakePerson
 
 # A fixed "now" (a Monday noon, UTC): every row is placed relative to it.
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
@@ -24,22 +18,6 @@ NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 def days_ago(days: float, *, hours: float = 0, seconds: float = 0) -> datetime:
     """An instant before NOW."""
     return NOW - timedelta(days=days, hours=hours, seconds=seconds)
-
-
-@pytest.fixture
-def colleague(app: Starlette) -> MakePerson:
-    """Create a person who does not log in during the test (no password: no slow hashing)."""
-    counter = itertools.count(1)
-
-    async def make(name: str, **fields: object) -> tuple[User, Profile]:
-        email = str(fields.pop("email", f"health{next(counter)}@example.com"))
-        async with app.state.session_factory() as session:
-            return await create_person(
-                session,
-                NewPerson(email=email, name=name, **fields),  # type: ignore[arg-type]
-            )
-
-    return make
 
 
 async def add_post(

@@ -10,26 +10,7 @@ from starlette.applications import Starlette
 from esn.accounts.models import User
 from esn.clock import utcnow
 from esn.groups.models import Group, Membership
-from esn.people.models import Profile
-from esn.people.service import NewPerson, create_person
 from esn.stream.models import COMPANY_SOURCE, Post, group_source
-from tests.conftest import MakePerson
-
-
-@pytest.fixture
-def colleague(app: Starlette) -> MakePerson:
-    """Create a person who does not log in during the test (no password: no slow hashing)."""
-    counter = itertools.count(1)
-
-    async def make(name: str, **fields: object) -> tuple[User, Profile]:
-        email = str(fields.pop("email", f"colleague{next(counter)}@example.com"))
-        async with app.state.session_factory() as session:
-            return await create_person(
-                session,
-                NewPerson(email=email, name=name, **fields),  # type: ignore[arg-type]
-            )
-
-    return make
 
 
 class Rows:

@@ -31,23 +31,6 @@ Login = Callable[[User], Awaitable[httpx.AsyncClient]]
 
 
 @pytest.fixture
-def colleague(app: Starlette) -> MakePerson:
-    """Create a person who does not log in during the test (no password: no slow hashing)."""
-    counter = itertools.count(1)
-
-    async def make(name: str | None = None, **fields: object) -> tuple[User, Profile]:
-        number = next(counter)
-        email = str(fields.pop("email", f"colleague{number}@example.com"))
-        async with app.state.session_factory() as session:
-            return await create_person(
-                session,
-                NewPerson(email=email, name=name or f"Colleague {number}", **fields),  # type: ignore[arg-type]
-            )
-
-    return make
-
-
-@pytest.fixture
 def person(app: Starlette) -> MakePerson:
     """Create a person who logs in (with the test password)."""
     counter = itertools.count(1)
@@ -65,13 +48,6 @@ def person(app: Starlette) -> MakePerson:
             return await create_person(session, new)
 
     return make
-
-
-@pytest.fixture
-def hub(app: Starlette) -> Hub:
-    """The app's real pub/sub hub (in process)."""
-    hub: Hub = app.state.hub
-    return hub
 
 
 @pytest.fixture

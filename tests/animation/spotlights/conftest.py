@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
@@ -21,7 +20,6 @@ from esn.animation.spotlights import service as spotlights
 from esn.clock import utcnow
 from esn.notifications.models import Notification
 from esn.people.models import Profile
-from esn.people.service import NewPerson, create_person
 from esn.realtime.hub import Hub
 from esn.stream.models import COMPANY_SOURCE, Comment, Post
 from esn.web.context import SESSION_COOKIE, session_signer
@@ -29,29 +27,6 @@ from esn.web.csrf import CSRF_COOKIE, csrf_token_for, new_csrf_secret
 from tests.conftest import MakePerson
 
 SignIn = Callable[[User], Awaitable[httpx.AsyncClient]]
-
-
-@pytest.fixture
-def colleague(app: Starlette) -> MakePerson:
-    """Create a person without a password (no slow hashing)."""
-    counter = itertools.count(1)
-
-    async def make(name: str, **fields: object) -> tuple[User, Profile]:
-        email = str(fields.pop("email", f"spot{next(counter)}@example.com"))
-        async with app.state.session_factory() as session:
-            return await create_person(
-                session,
-                NewPerson(email=email, name=name, **fields),  # type: ignore[arg-type]
-            )
-
-    return make
-
-
-@pytest.fixture
-def hub(app: Starlette) -> Hub:
-    """The app's real pub/sub hub (in process)."""
-    hub: Hub = app.state.hub
-    return hub
 
 
 @pytest.fixture
