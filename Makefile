@@ -4,14 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := static/vendor
 
-.PHONY: run test bench setup setup-test assets translations lint typecheck migrations-check pytest extract-messages clean
+.PHONY: run test bench setup setup-test assets translations lint imports typecheck migrations-check pytest extract-messages clean
 
 run: setup
 	$(BIN)/esn migrate
 	$(BIN)/esn seed --demo --if-empty
 	$(BIN)/esn serve
 
-test: setup-test lint typecheck migrations-check pytest
+test: setup-test lint imports typecheck migrations-check pytest
 
 # The real server under load: needs wrk, and Redis for the 2-worker run. Its own
 # database (seeded at scale S when empty), not the demo one, unless ESN_DATABASE_URL is set.
@@ -53,8 +53,12 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel -q update -N -i esn/locale/messages.pot -d esn/locale -D messages
 
 lint:
-	$(BIN)/ruff check esn tests migrations
-	$(BIN)/ruff format --check esn tests
+	$(BIN)/ruff check esn esn_tools tests migrations
+	$(BIN)/ruff format --check esn esn_tools tests
+
+# The architecture contracts in pyproject.toml ([tool.importlinter]).
+imports:
+	$(BIN)/lint-imports --no-cache
 
 typecheck:
 	$(BIN)/mypy

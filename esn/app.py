@@ -11,16 +11,16 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from esn.bench import instrument
-from esn.bench.endpoints import bench_routes
 from esn.database import create_engine, create_session_factory
-from esn.mail import Mailer
-from esn.notifications.service import MailContext
+from esn.delivery import event_router, send_mail_through
+from esn.mail import Mailer, MailQueue
 from esn.realtime.cards import SharedPostCards
 from esn.realtime.hub import create_hub
 from esn.realtime.ws import LiveSessions
 from esn.routes import build_routes
 from esn.settings import Settings
+from esn.web.bench import instrument
+from esn.web.bench.endpoints import bench_routes
 from esn.web.context import RequestContextMiddleware
 from esn.web.errors import EXCEPTION_HANDLERS
 from esn.web.limits import BodySizeLimitMiddleware
@@ -38,21 +38,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
         engine = create_engine(settings.database_url)
         if settings.bench:
             instrument.count_queries(engine)
-        app.state.engine = engine
-        app.state.session_factory = create_session_factory(engine)
-        app.state.post_cards = SharedPostCards(app.state.session_factory)
-        app.state.live_sessions = LiveSessions(app.state.session_factory)
-        session_checks = asyncio.create_task(app.state.live_sessions.run())
         hub = create_hub(settings.broadcast_url)
-        hub.mail = MailContext(app.state.mailer, settings, app.state.session_factory)
         await hub.start()
+        router = event_router(hub)
+        session_factory = create_session_factory(engine, router)
+        mail = MailQueue()
+        send_mail_through(router, mail, app.state.mailer, settings, session_factory)
+        mail.start()
+        app.state.engine = engine
         app.state.hub = hub
+        app.state.session_factory = session_factory
+        app.state.post_cards = SharedPostCards(session_factory)
+        app.state.live_sessions = LiveSessions(session_factory)
+        session_checks = asyncio.create_task(app.state.live_sessions.run())
         try:
             yield
         finally:
             session_checks.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await session_checks
+            await mail.stop()
             await hub.stop()
             await engine.dispose()
 

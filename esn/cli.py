@@ -17,17 +17,19 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from esn import seed as demo
 from esn.accounts import service as accounts
 from esn.accounts.models import Role
 from esn.accounts.service import normalise_email
+from esn.core.errors import InvalidInput
+from esn.core.i18n import gettext as _
+from esn.core.text import text_problem
 from esn.database import create_engine, create_session_factory
-from esn.errors import InvalidInput
+from esn.delivery import event_router, send_mail_through
+from esn.mail import Mailer, MailQueue
 from esn.people import imports
 from esn.people import service as people
+from esn.realtime.hub import create_hub
 from esn.settings import PROJECT_ROOT, Settings
-from esn.web.forms import text_problem
-from esn.web.i18n import gettext as _
 
 app = typer.Typer(
     help="esn, the enterprise social network.",
@@ -40,16 +42,37 @@ errors = Console(stderr=True)
 T = TypeVar("T")
 
 
-def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run ``work`` with a database session, then close the engine."""
+def _run(work: Callable[[AsyncSession], Awaitable[T]], *, announce: bool = False) -> T:
+    """Run ``work`` with a database session, then close the engine.
+
+    With ``announce``, what ``work`` commits is announced as in the server:
+    live events through ESN_BROADCAST_URL's hub, mail through ESN_SMTP_URL
+    (sent before the command exits). Otherwise events are dropped.
+    """
     settings = Settings.from_env()
 
     async def main() -> T:
         engine = create_engine(settings.database_url)
+        if not announce:
+            try:
+                async with create_session_factory(engine)() as db:
+                    return await work(db)
+            finally:
+                await engine.dispose()
+        hub = create_hub(settings.broadcast_url)
+        await hub.start()
+        router = event_router(hub)
+        factory = create_session_factory(engine, router)
+        mail = MailQueue()
+        mailer = Mailer(settings.smtp_url, settings.mail_from)
+        send_mail_through(router, mail, mailer, settings, factory)
+        mail.start()
         try:
-            async with create_session_factory(engine)() as db:
+            async with factory() as db:
                 return await work(db)
         finally:
+            await mail.stop()
+            await hub.stop()
             await engine.dispose()
 
     return asyncio.run(main())
@@ -193,6 +216,8 @@ def import_people(
 
 
 def _print_demo_accounts() -> None:
+    from esn_tools.demo import company as demo
+
     table = Table(title=f"Demo accounts of {demo.COMPANY}", title_justify="left")
     table.add_column("Try as")
     table.add_column("Name")
@@ -205,8 +230,8 @@ def _print_demo_accounts() -> None:
 
 
 def _seed_scale(scale: str, *, if_empty: bool) -> None:
-    """Bulk-load the synthetic company of ``scale`` (esn.seed_scale) and say who to sign in as."""
-    from esn.seed_scale import DatabaseNotEmpty, ScaleRefused, seed_scale
+    """Bulk-load the synthetic company of ``scale`` (esn_tools.scale) and say who to sign in as."""
+    from esn_tools.scale import DatabaseNotEmpty, ScaleRefused, seed_scale
 
     try:
         summary = seed_scale(Settings.from_env().database_url, scale, console=console)
@@ -262,6 +287,8 @@ def seed_command(
     if not demo_company:
         errors.print("Say what to seed: [bold]esn seed --demo[/] or [bold]esn seed --scale XS[/].")
         raise typer.Exit(2)
+    from esn_tools.demo import company as demo
+
     try:
         media_dir = Settings.from_env().media_dir
         result = _run(lambda db: demo.seed_demo(db, if_empty=if_empty, media_dir=media_dir))
@@ -282,8 +309,7 @@ def seed_command(
 @app.command()
 def digest() -> None:
     """Email the daily or weekly digest to everyone whose turn has come (run it hourly)."""
-    from esn.clock import utcnow
-    from esn.mail import Mailer
+    from esn.core.clock import utcnow
     from esn.notifications import jobs
 
     settings = Settings.from_env()
@@ -295,22 +321,11 @@ def digest() -> None:
 @app.command("proposals-tick")
 def proposals_tick() -> None:
     """Start approved proposals, ask for due retrospectives, remind silent teams (run hourly)."""
-    from esn.clock import utcnow
+    from esn.core.clock import utcnow
     from esn.proposals import jobs
-    from esn.realtime.hub import create_hub
 
-    settings = Settings.from_env()
-
-    async def work(db: AsyncSession) -> jobs.TickResult:
-        # Bells ring in the servers' open pages through the shared hub, when there is one.
-        hub = create_hub(settings.broadcast_url)
-        await hub.start()
-        try:
-            return await jobs.tick(db, hub, utcnow())
-        finally:
-            await hub.stop()
-
-    result = _run(work)
+    # Bells ring in the servers' open pages through the shared hub, when there is one.
+    result = _run(lambda db: jobs.tick(db, utcnow()), announce=True)
     console.print(
         f"Started {result.started}, waiting for a retrospective {result.ended},"
         f" reminders sent {result.reminded}.",
@@ -346,9 +361,9 @@ def bench(
     """Measure the real server: reads with wrk, writes under load, SQL per page, live delivery."""
     import signal
 
-    from esn.bench.runner import DEFAULT_REDIS_URL, BenchError, BenchOptions, run_bench
-    from esn.bench.server import ServerError
-    from esn.bench.wrk import WrkError
+    from esn_tools.bench.runner import DEFAULT_REDIS_URL, BenchError, BenchOptions, run_bench
+    from esn_tools.bench.server import ServerError
+    from esn_tools.bench.wrk import WrkError
 
     def interrupted(signum: int, _frame: object) -> None:
         # Unwind like Ctrl-C, so the benchmark server is stopped on `kill` too.

@@ -1,9 +1,7 @@
-"""Database engine, SQLite pragmas and the session factory."""
+"""Database engine, SQLite pragmas and sessions that send their events after commit."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -18,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 # tables (a notification at a spotlight), and SQLAlchemy resolves those
 # foreign keys by name when it first flushes, whichever command runs.
 import esn.models  # noqa: F401
+from esn.core.events import ROUTER, EventRouter, take_pending
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -45,16 +44,45 @@ def create_engine(database_url: str) -> AsyncEngine:
     return create_async_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
+class EventSession(AsyncSession):
+    """A session whose commit sends the events services recorded on it.
+
+    Events go out only once the rows they speak of are committed, through the
+    router the session factory was given; a rollback or a session closed
+    without committing drops them. Without a router (seeding, one-off
+    commands that nobody watches) they are dropped too.
+    """
+
+    async def commit(self) -> None:
+        """Commit, then send what was recorded (an outlet's failure never undoes the write)."""
+        await super().commit()
+        events = take_pending(self)
+        router = self.info.get(ROUTER)
+        if events and isinstance(router, EventRouter):
+            await router.send(events)
+
+    async def rollback(self) -> None:
+        """Roll back and forget the events of the work undone."""
+        take_pending(self)
+        await super().rollback()
+
+    async def close(self) -> None:
+        """Close; what was never committed is never announced."""
+        take_pending(self)
+        await super().close()
+
+
 SessionFactory = async_sessionmaker[AsyncSession]
 
 
-def create_session_factory(engine: AsyncEngine) -> SessionFactory:
-    """Sessions that keep loaded objects usable after commit (templates read them)."""
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
-
-
-@asynccontextmanager
-async def open_session(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
-    """One unit of work; rolled back if the block raises before committing."""
-    async with factory() as session:
-        yield session
+def create_session_factory(
+    engine: AsyncEngine, router: EventRouter | None = None
+) -> SessionFactory:
+    """Sessions that keep loaded objects usable after commit (templates read them) and
+    send their recorded events through ``router`` after each commit."""
+    return async_sessionmaker(
+        engine,
+        class_=EventSession,
+        expire_on_commit=False,
+        info={ROUTER: router} if router is not None else None,
+    )

@@ -126,13 +126,18 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    """Settings for one test: its own var/ folder, the shared test database."""
+def settings(database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """Settings for one test: its own var/ folder, the shared test database; mail
+    goes to the test's SMTP server when it uses one (``smtp_server``)."""
+    smtp_url = ""
+    if "smtp_server" in request.fixturenames:
+        smtp_url = request.getfixturevalue("smtp_server").url
     return Settings(
         database_url=database_url,
         secret_key="test-secret-key-that-is-long-enough-to-sign",
         var_dir=tmp_path / "var",
         base_url="http://testserver",
+        smtp_url=smtp_url,
     )
 
 
@@ -257,6 +262,14 @@ class Outbox:
         deadline = time.monotonic() + timeout
         while len(self.messages) < count and time.monotonic() < deadline:
             time.sleep(0.02)
+        return self.messages
+
+    async def received(self, count: int = 1, within: float = 5.0) -> list[EmailMessage]:
+        """Like ``wait_for``, for tests whose app sends mail from a task on their own loop."""
+        deadline = time.monotonic() + within
+        # The server's thread appends to the list: there is no event to await.
+        while len(self.messages) < count and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
         return self.messages
 
 

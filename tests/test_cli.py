@@ -17,8 +17,8 @@ from typer.testing import CliRunner, Result
 
 from esn.accounts import service as accounts
 from esn.cli import app
+from esn.core.errors import InvalidInput
 from esn.database import create_engine, create_session_factory
-from esn.errors import InvalidInput
 from esn.people.models import Profile
 from esn.settings import PROJECT_ROOT, Settings
 

@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 from typer.testing import CliRunner
 
-from esn import seed
 from esn.accounts.models import User
 from esn.cli import app
-from esn.errors import InvalidInput
+from esn.core.errors import InvalidInput
 from esn.people.models import Follow, Profile, Skill
-from esn.seed_animation import NEWCOMERS
+from esn_tools.demo import company as seed
+from esn_tools.demo.animation import NEWCOMERS
 from tests.conftest import log_in
 
 
@@ -213,7 +213,7 @@ async def _user_id(db: AsyncSession, handle: str) -> int:
 async def check_spotlights(db: AsyncSession, result: seed.SeedResult) -> None:
     """One spotlight showing now (with its stream event), one waiting, one past."""
     from esn.animation.models import Spotlight
-    from esn.clock import as_utc, utcnow
+    from esn.core.clock import as_utc, utcnow
     from esn.notifications.models import Notification
     from esn.stream.models import Activity
 
@@ -316,7 +316,7 @@ async def test_demo_work_queue_has_something_in_every_list(
 
     from esn.accounts.models import UserSession
     from esn.animation.models import Charter, CharterAcceptance
-    from esn.clock import as_utc, utcnow
+    from esn.core.clock import as_utc, utcnow
     from esn.groups.models import Group, GroupRequest, Membership
     from esn.stream.models import Comment, Post
 
@@ -443,7 +443,7 @@ async def test_demo_work_queue_has_something_in_every_list(
 async def check_featuring_and_impact(db: AsyncSession) -> None:
     """A post featured company-wide, one pinned in its group, a featured group, stories."""
     from esn.animation.models import FeaturedPost, ImpactStory
-    from esn.clock import as_utc, utcnow
+    from esn.core.clock import as_utc, utcnow
     from esn.groups.models import Group
     from esn.proposals.models import Proposal
     from esn.stream.models import Post
@@ -477,8 +477,8 @@ async def check_departments_and_counters(db: AsyncSession) -> None:
     import itertools
 
     from esn.groups.models import Group, Membership
-    from esn.seed_animation import SILENT_PAIR
     from esn.stream.models import Comment, Post, Reaction
+    from esn_tools.demo.animation import SILENT_PAIR
 
     department: dict[int, str] = {
         user_id: name

@@ -29,11 +29,11 @@ from esn.database import create_engine
 from esn.groups.models import Visibility
 from esn.models import metadata
 from esn.people.service import fold
-from esn.seed_scale import PASSWORD, SCALES, ScaleRefused, ScaleSummary, seed_scale
-from esn.seed_scale.sinks import sqlite_path
 from esn.settings import Settings
 from esn.stream import markdown
 from esn.stream.models import ReactionKind
+from esn_tools.scale import PASSWORD, SCALES, ScaleRefused, ScaleSummary, seed_scale
+from esn_tools.scale.sinks import sqlite_path
 from tests.conftest import log_in
 
 XS = SCALES["XS"]

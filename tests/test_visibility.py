@@ -40,14 +40,13 @@ from starlette.applications import Starlette
 from esn import policy
 from esn.accounts.models import Role, User
 from esn.animation.models import Charter, ContentReport, FeaturedPost, ImpactStory
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 from esn.groups import service as groups
 from esn.groups.models import GroupRequest, Visibility
 from esn.notifications import jobs as digests
 from esn.notifications.models import DigestPreference
 from esn.people.models import Profile
 from esn.proposals import service as proposals
-from esn.realtime.hub import Hub
 from esn.settings import Settings
 from esn.stream import service as stream
 from esn.stream.models import COMPANY_SOURCE, Post, group_source
@@ -120,28 +119,25 @@ async def _pending_invitation(db: AsyncSession, user: User, group_id: int) -> in
 async def _plant(
     db: AsyncSession, world: World, visibility: str, settings: Settings
 ) -> PlantedGroup:
-    hub = Hub()
     tag = visibility[:3]
     owner, users = world.owner, world.users
     group = await groups.create_group(
         db,
         owner,
         groups.NewGroup(name=f"Zq{tag}NAMEMARK", visibility=visibility, tags=(f"zq{tag}tag",)),
-        hub=hub,
     )
     assert group.id is not None
     slug = group.slug
     for who in ("member", "former", "group_animator"):
-        await groups.invite_person(db, owner, slug, world.handles[who], hub=hub)
+        await groups.invite_person(db, owner, slug, world.handles[who])
         invitation = await _pending_invitation(db, users[who], group.id)
-        await groups.answer_invitation(db, users[who], slug, invitation, accept=True, hub=hub)
+        await groups.answer_invitation(db, users[who], slug, invitation, accept=True)
     group_animator = users["group_animator"]
     assert group_animator.id is not None
-    await groups.change_member_role(db, owner, slug, group_animator.id, "animator", hub=hub)
-    await groups.invite_person(db, owner, slug, world.handles["invitee"], hub=hub)
+    await groups.change_member_role(db, owner, slug, group_animator.id, "animator")
+    await groups.invite_person(db, owner, slug, world.handles["invitee"])
     post = await stream.create_post(
         db,
-        hub,
         owner,
         group_source(group.id),
         f"Zq{tag}POSTMARK for the team #zq{tag}topic, also @{world.handles['outsider']}",
@@ -149,15 +145,15 @@ async def _plant(
         media_dir=settings.media_dir,
     )
     assert post.id is not None
-    await stream.add_comment(db, hub, users["member"], post.id, f"Zq{tag}COMMENTMARK agreed")
-    await stream.toggle_reaction(db, hub, users["member"], post.id, "like")
-    await groups.leave_group(db, users["former"], slug, hub=hub)
+    await stream.add_comment(db, users["member"], post.id, f"Zq{tag}COMMENTMARK agreed")
+    await stream.toggle_reaction(db, users["member"], post.id, "like")
+    await groups.leave_group(db, users["former"], slug)
     view = await stream.post_view(db, owner, post.id)
     assert view is not None and view.attachments
     attachment_id = view.attachments[0].id
     assert attachment_id is not None
-    proposal_id = await _plant_proposal(db, world, slug, tag, settings, hub)
-    await _plant_animation(db, world, group.id, post.id, tag, settings, hub)
+    proposal_id = await _plant_proposal(db, world, slug, tag, settings)
+    await _plant_animation(db, world, group.id, post.id, tag, settings)
     return PlantedGroup(
         visibility=visibility,
         slug=slug,
@@ -187,14 +183,12 @@ async def _plant_animation(
     post_id: int,
     tag: str,
     settings: Settings,
-    hub: Hub,
 ) -> None:
     """A report, an impact story, a pin, a charter and a post left unanswered for days."""
     users = world.users
     now = utcnow()
     quiet = await stream.create_post(
         db,
-        hub,
         world.owner,
         group_source(group_id),
         f"Zq{tag}QUIETMARK does anyone know?",
@@ -235,7 +229,7 @@ async def _plant_animation(
 
 
 async def _plant_proposal(
-    db: AsyncSession, world: World, slug: str, tag: str, settings: Settings, hub: Hub
+    db: AsyncSession, world: World, slug: str, tag: str, settings: Settings
 ) -> int:
     """The owner proposes a project linked to the group; "member", their manager, approves."""
     start = utcnow().date()
@@ -253,11 +247,10 @@ async def _plant_proposal(
             skills=(f"zq{tag}skill",),
             group=slug,
         ),
-        hub=hub,
     )
     assert draft.id is not None
     submitted = await proposals.submit_proposal(
-        db, world.owner, draft.id, version=draft.version, hub=hub, media_dir=settings.media_dir
+        db, world.owner, draft.id, version=draft.version, media_dir=settings.media_dir
     )
     await proposals.decide_proposal(
         db,
@@ -266,7 +259,6 @@ async def _plant_proposal(
         "approve",
         "Go ahead",
         version=submitted.version,
-        hub=hub,
     )
     return draft.id
 
@@ -469,7 +461,7 @@ async def test_digest_emails_carry_only_readable_content(
     mailer = Mailer(smtp_server.url, settings.mail_from)
     sent = await digests.send_digests(db, mailer, settings, utcnow() + timedelta(days=2))
     assert sent > 0
-    messages = smtp_server.wait_for(sent)
+    messages = await smtp_server.received(sent)
     by_recipient = {str(message["To"]): message.get_content() for message in messages}
     for actor, user in world.users.items():
         body = by_recipient.get(user.email, "")
@@ -487,7 +479,6 @@ async def test_single_item_check_agrees_with_list_query(
     """Random groups, memberships and posts: for every person, the posts the list
     query returns are exactly those the one-post check lets them read."""
     rng = random.Random(20261121)
-    hub = Hub()
     people = [(await make_person(f"Random {n}"))[0] for n in range(6)]
     post_ids: list[int] = []
     for number in range(6):
@@ -497,22 +488,21 @@ async def test_single_item_check_agrees_with_list_query(
             db,
             owner,
             groups.NewGroup(name=f"Random group {number}", visibility=visibility),
-            hub=hub,
         )
         assert group.id is not None
         for person in rng.sample(people, 3):
             if person.id == owner.id:
                 continue
-            await groups.invite_person(db, owner, group.slug, person.email, hub=hub)
+            await groups.invite_person(db, owner, group.slug, person.email)
             invitation = await _pending_invitation(db, person, group.id)
-            await groups.answer_invitation(db, person, group.slug, invitation, accept=True, hub=hub)
+            await groups.answer_invitation(db, person, group.slug, invitation, accept=True)
         post = await stream.create_post(
-            db, hub, owner, group_source(group.id), f"post {number}", media_dir=settings.media_dir
+            db, owner, group_source(group.id), f"post {number}", media_dir=settings.media_dir
         )
         assert post.id is not None
         post_ids.append(post.id)
     company = await stream.create_post(
-        db, hub, people[0], COMPANY_SOURCE, "company news", media_dir=settings.media_dir
+        db, people[0], COMPANY_SOURCE, "company news", media_dir=settings.media_dir
     )
     assert company.id is not None
     post_ids.append(company.id)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, field_validator
 
 from esn.accounts.service import PASSWORD_MAX_LENGTH
-from esn.web.i18n import LOCALES
-from esn.web.i18n import gettext as _
+from esn.core.i18n import LOCALES
+from esn.core.i18n import gettext as _
 
 
 class LoginForm(BaseModel):

@@ -19,12 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from esn import policy
+from esn.accounts.events import SessionEnded
 from esn.accounts.models import LoginFailure, PasswordResetToken, Role, User, UserSession
-from esn.clock import as_utc, utcnow
-from esn.errors import Forbidden, InvalidInput, NotFound, Throttled
-from esn.mail import Mailer
+from esn.core.clock import as_utc, utcnow
+from esn.core.errors import Forbidden, InvalidInput, NotFound, Throttled
+from esn.core.events import record
+from esn.core.i18n import gettext as _
+from esn.mail import Email
 from esn.settings import Settings
-from esn.web.i18n import gettext as _
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended cost
 # Verified against when the email is unknown, so both failures take the same time.
@@ -211,13 +213,22 @@ async def users_for_sessions(db: AsyncSession, tokens: list[str]) -> dict[str, U
 
 
 async def log_out(db: AsyncSession, token: str) -> None:
-    """End this session everywhere: the cookie is worthless from now on."""
-    await db.execute(delete(UserSession).where(col(UserSession.token_hash) == _token_hash(token)))
+    """End this session everywhere: the cookie is worthless from now on, and the
+    session's open live-update sockets close."""
+    ended = await db.execute(
+        delete(UserSession)
+        .where(col(UserSession.token_hash) == _token_hash(token))
+        .returning(col(UserSession.user_id))
+    )
+    for user_id in set(ended.scalars()):
+        record(db, SessionEnded(user_id))
     await db.commit()
 
 
 async def _end_all_sessions(db: AsyncSession, user_id: int) -> None:
     await db.execute(delete(UserSession).where(col(UserSession.user_id) == user_id))
+    # Open live-update sockets re-check their session once this is committed.
+    record(db, SessionEnded(user_id))
 
 
 async def change_password(
@@ -250,9 +261,7 @@ async def change_password(
 # --- password reset ---------------------------------------------------------
 
 
-async def request_password_reset(
-    db: AsyncSession, settings: Settings, mailer: Mailer, email: str
-) -> None:
+async def request_password_reset(db: AsyncSession, settings: Settings, email: str) -> None:
     """Mail a single-use reset link if the address belongs to an active account.
 
     Says nothing either way, so the form cannot be used to list accounts.
@@ -269,14 +278,14 @@ async def request_password_reset(
             expires_at=utcnow() + timedelta(minutes=settings.password_reset_minutes),
         )
     )
-    await db.commit()
     link = f"{settings.base_url}/password-reset/{token}"
     body = _(
         "Someone asked to reset the password of your esn account.\n\n"
         "To choose a new password, open this link within %(minutes)d minutes:\n%(link)s\n\n"
         "If it was not you, ignore this message: your password stays the same."
     ) % {"minutes": settings.password_reset_minutes, "link": link}
-    await mailer.send(user.email, _("Reset your esn password"), body)
+    record(db, Email(user.email, _("Reset your esn password"), body))
+    await db.commit()
 
 
 async def _valid_reset_token(db: AsyncSession, token: str) -> PasswordResetToken | None:

@@ -12,13 +12,13 @@ from starlette.routing import Route
 from esn.accounts import forms
 from esn.accounts import service as accounts
 from esn.animation.charters import service as charters
-from esn.errors import InvalidInput, NotFound, Throttled
+from esn.core.errors import InvalidInput, NotFound, Throttled
+from esn.core.i18n import gettext as _
 from esn.web.auth import require_user, safe_next
 from esn.web.context import LANGUAGE_COOKIE, SESSION_COOKIE, cookie_header, session_signer
 from esn.web.csrf import CSRF_COOKIE, new_csrf_secret
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
-from esn.web.i18n import gettext as _
 from esn.web.templating import render
 
 
@@ -107,10 +107,6 @@ async def logout(request: Request) -> Response:
     if token:
         async with db_session(request) as db:
             await accounts.log_out(db, token)
-        # Open live-update sockets re-check their session and close.
-        await request.app.state.hub.publish(
-            f"session:{request.state.user.id}", {"type": "session.ended"}
-        )
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -127,9 +123,7 @@ async def password_reset_request(request: Request) -> Response:
             context.update(values=values, errors=errors)
             return render(request, "accounts/password_reset.html", context, status_code=422)
         async with db_session(request) as db:
-            await accounts.request_password_reset(
-                db, request.app.state.settings, request.app.state.mailer, data.email
-            )
+            await accounts.request_password_reset(db, request.app.state.settings, data.email)
         context.update(values=values, sent=True)
     return render(request, "accounts/password_reset.html", context)
 
@@ -195,7 +189,6 @@ async def change_password(request: Request) -> Response:
         except InvalidInput as exc:
             errors = exc.errors
         else:
-            await request.app.state.hub.publish(f"session:{user.id}", {"type": "session.ended"})
             return _signed_in_redirect(request, token, "/settings?changed=1")
     return render(
         request, "accounts/settings.html", {"errors": errors, "changed": False}, status_code=422

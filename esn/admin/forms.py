@@ -8,9 +8,9 @@ from pydantic import BaseModel, Field, field_validator
 
 from esn.accounts.models import Role
 from esn.accounts.service import normalise_email, valid_email
+from esn.core.i18n import gettext as _
+from esn.core.text import clean_text
 from esn.people.service import name_problem
-from esn.web.forms import clean_text
-from esn.web.i18n import gettext as _
 
 SEARCH_MAX_LENGTH = 100
 

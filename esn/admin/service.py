@@ -15,7 +15,7 @@ from sqlmodel import col
 from esn import policy
 from esn.accounts import service as accounts
 from esn.accounts.models import User
-from esn.errors import Forbidden
+from esn.core.errors import Forbidden
 from esn.people import imports
 from esn.people import service as people
 from esn.people.models import Profile

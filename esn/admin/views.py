@@ -13,12 +13,12 @@ from starlette.routing import Route
 from esn.accounts.models import User
 from esn.admin import forms
 from esn.admin import service as admin
-from esn.errors import InvalidInput
+from esn.core.errors import InvalidInput
+from esn.core.i18n import gettext as _
 from esn.people.imports import MAX_BYTES, ImportProblem, ImportRejected, ImportSummary
 from esn.web.auth import require_admin, safe_next
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, uploaded_file, validate
-from esn.web.i18n import gettext as _
 from esn.web.templating import render
 
 # routes.py serves the page at /admin itself; the other admin URLs are mounted under it.
@@ -105,8 +105,6 @@ async def change_active(request: Request) -> Response:
         except InvalidInput as exc:
             errors = exc.errors
         else:
-            if not data.is_active:  # their open live-update sockets close
-                await request.app.state.hub.publish(f"session:{user_id}", {"type": "session.ended"})
             return RedirectResponse(_back(form), status_code=303)
     return await _page(request, actor, 422, row_errors={user_id: next(iter(errors.values()))})
 

@@ -7,6 +7,8 @@ from typing import Any
 from pydantic import BaseModel, field_validator
 from sqlalchemy import inspect
 
+from esn.core.i18n import gettext as _
+from esn.core.text import clean_text
 from esn.groups.models import Group, GroupRole, GroupTag, Visibility
 from esn.groups.service import (
     RESERVED_SLUGS,
@@ -17,8 +19,6 @@ from esn.groups.service import (
     tag_key,
 )
 from esn.people.service import name_problem
-from esn.web.forms import clean_text
-from esn.web.i18n import gettext as _
 
 MAX_TAGS = 12
 MAX_SEARCH_LENGTH = 100

@@ -19,18 +19,19 @@ from sqlmodel import col
 
 from esn import policy
 from esn.accounts.models import User
-from esn.clock import utcnow
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.clock import utcnow
+from esn.core.errors import Forbidden, InvalidInput, NotFound
+from esn.core.events import record
+from esn.core.i18n import gettext as _
+from esn.groups.events import MembershipChanged
 from esn.groups.models import Group, GroupRequest, GroupRole, GroupTag, Membership, Visibility
 from esn.lifecycle import GROUP_REQUEST, LifecycleError
 from esn.notifications import service as notifications
 from esn.notifications.models import NotificationKind
 from esn.people import service as people
 from esn.people.models import Profile
-from esn.realtime.hub import Hub
 from esn.stream import service as stream
 from esn.stream.models import group_source
-from esn.web.i18n import gettext as _
 
 SLUG_MAX_LENGTH = 80
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -109,7 +110,7 @@ async def _derived_slug(db: AsyncSession, name: str) -> str:
     return f"{base}-{number}"
 
 
-async def create_group(db: AsyncSession, actor: User, new: NewGroup, *, hub: Hub) -> Group:
+async def create_group(db: AsyncSession, actor: User, new: NewGroup) -> Group:
     """Create a group with its tags; the creator becomes its first owner."""
     try:
         group = await add_group(db, actor, new)
@@ -118,8 +119,6 @@ async def create_group(db: AsyncSession, actor: User, new: NewGroup, *, hub: Hub
         # Someone took the same address between our check and our insert.
         await db.rollback()
         raise InvalidInput({"slug": _("Another group already uses this address.")}) from exc
-    assert actor.id is not None
-    await _announce(hub, [], {actor.id})
     return group
 
 
@@ -127,7 +126,7 @@ async def add_group(db: AsyncSession, actor: User, new: NewGroup) -> Group:
     """Create a group in the caller's transaction (flushed, not committed).
 
     For other domains that create a group as part of a larger change (a
-    proposal's project group); they commit, then call ``announce_memberships``.
+    proposal's project group); their commit announces the new membership.
     """
     if not policy.can_create_group(actor):
         raise Forbidden
@@ -153,6 +152,7 @@ async def add_group(db: AsyncSession, actor: User, new: NewGroup) -> Group:
     for tag in dict.fromkeys(tag_key(t) for t in new.tags if tag_key(t)):
         db.add(GroupTag(group_id=group.id, tag=tag))
     db.add(Membership(group_id=group.id, user_id=actor.id, role=GroupRole.OWNER.value))
+    _announce(db, {actor.id})
     await stream.record_activity(
         db,
         actor_id=actor.id,
@@ -171,18 +171,13 @@ async def add_members(
     """Make these people members, in the caller's transaction; returns who was added.
 
     ``actor`` is whoever brings them in (recorded on settled requests). The
-    caller decided they may; the caller commits, then ``announce_memberships``.
+    caller decided they may; its commit tells their open pages.
     """
     added = set()
     for user_id in dict.fromkeys(user_ids):
         if await _add_member(db, actor, group_id, user_id):
             added.add(user_id)
     return added
-
-
-async def announce_memberships(hub: Hub, user_ids: set[int]) -> None:
-    """After commit: tell these people's open pages that their groups changed."""
-    await _announce(hub, [], user_ids)
 
 
 # --- the actor's standing in a group ---------------------------------------------
@@ -657,11 +652,9 @@ async def _cards(db: AsyncSession, actor: User, groups: list[Group]) -> list[Gro
 # --- writing membership ----------------------------------------------------------------
 
 
-async def _announce(hub: Hub, deliveries: list[notifications.Delivery], changed: set[int]) -> None:
-    """After commit: ring bells, and tell open sockets whose memberships changed."""
-    await notifications.dispatch(hub, deliveries)
-    for user_id in sorted(changed):
-        await hub.publish(f"membership:{user_id}", {"type": "membership"})
+def _announce(db: AsyncSession, changed: set[int]) -> None:
+    """Once committed, tell these people's open sockets that their groups changed."""
+    record(db, *(MembershipChanged(user_id) for user_id in sorted(changed)))
 
 
 def _refuse_if_archived(group: Group, field_name: str) -> None:
@@ -742,6 +735,7 @@ async def _add_member(db: AsyncSession, actor: User, group_id: int, user_id: int
         return False
     db.add(Membership(group_id=group_id, user_id=user_id, role=GroupRole.MEMBER.value))
     await db.flush()
+    _announce(db, {user_id})
     others = (
         await db.execute(
             select(GroupRequest).where(
@@ -793,7 +787,7 @@ async def _managers(db: AsyncSession, group_id: int) -> list[int]:
     )
 
 
-async def join_group(db: AsyncSession, actor: User, slug: str, *, hub: Hub) -> str:
+async def join_group(db: AsyncSession, actor: User, slug: str) -> str:
     """Join an open group, ask to join a private one, or take up an invitation.
 
     Returns what happened: "joined", "requested", "member" (already in) or
@@ -808,14 +802,13 @@ async def join_group(db: AsyncSession, actor: User, slug: str, *, hub: Hub) -> s
     _refuse_if_archived(standing.group, "__all__")
     if standing.invitation is not None:
         await _move(db, standing.invitation, "accept_invitation", actor)
-        joined = await _add_member(db, actor, group_id, actor.id)
+        await _add_member(db, actor, group_id, actor.id)
         await _commit_membership(db)
-        await _announce(hub, [], {actor.id} if joined else set())
         return "joined"
     visibility = standing.group.visibility
     if policy.can_join_group(actor, visibility, is_member=False):
-        joined = await _add_member(db, actor, group_id, actor.id) and await _commit_membership(db)
-        await _announce(hub, [], {actor.id} if joined else set())
+        if await _add_member(db, actor, group_id, actor.id):
+            await _commit_membership(db)
         return "joined"
     if not policy.can_request_to_join(actor, visibility, is_member=False):
         if visibility == Visibility.SECRET.value and not (
@@ -833,9 +826,8 @@ async def join_group(db: AsyncSession, actor: User, slug: str, *, hub: Hub) -> s
         # The same request sent twice at once: the first one stands.
         await db.rollback()
         return "pending"
-    deliveries: list[notifications.Delivery] = []
     for manager_id in await _managers(db, group_id):
-        deliveries += await notifications.notify(
+        await notifications.notify(
             db,
             NotificationKind.JOIN_REQUEST.value,
             manager_id,
@@ -843,7 +835,6 @@ async def join_group(db: AsyncSession, actor: User, slug: str, *, hub: Hub) -> s
             group_id=group_id,
         )
     await db.commit()
-    await _announce(hub, deliveries, set())
     return "requested"
 
 
@@ -860,7 +851,7 @@ async def _request_in(
 
 
 async def decide_request(
-    db: AsyncSession, actor: User, slug: str, request_id: int, *, accept: bool, hub: Hub
+    db: AsyncSession, actor: User, slug: str, request_id: int, *, accept: bool
 ) -> GroupRequest:
     """An owner or group animator accepts or declines a join request.
 
@@ -874,12 +865,9 @@ async def decide_request(
     if accept:
         _refuse_if_archived(standing.group, "__all__")
     await _move(db, item, "accept_request" if accept else "decline_request", actor)
-    deliveries: list[notifications.Delivery] = []
-    changed: set[int] = set()
     if accept:
-        if await _add_member(db, actor, standing.group_id, item.user_id):
-            changed.add(item.user_id)
-        deliveries = await notifications.notify(
+        await _add_member(db, actor, standing.group_id, item.user_id)
+        await notifications.notify(
             db,
             NotificationKind.REQUEST_ACCEPTED.value,
             item.user_id,
@@ -888,7 +876,6 @@ async def decide_request(
         )
     if not await _commit_membership(db):
         raise _already("accepted")
-    await _announce(hub, deliveries, changed)
     return item
 
 
@@ -903,9 +890,7 @@ async def cancel_request(db: AsyncSession, actor: User, slug: str, request_id: i
     return item
 
 
-async def invite_person(
-    db: AsyncSession, actor: User, slug: str, reference: str, *, hub: Hub
-) -> str:
+async def invite_person(db: AsyncSession, actor: User, slug: str, reference: str) -> str:
     """Invite a colleague (by email or handle) into the group.
 
     Returns "invited", or "accepted" when that person had already asked to
@@ -941,7 +926,7 @@ async def invite_person(
     if any(item.kind == INVITATION for item in pending):
         raise InvalidInput({"invitee": _("This person is already invited.")})
     if pending:  # they asked first: inviting them is saying yes
-        await decide_request(db, actor, slug, pending[0].id or 0, accept=True, hub=hub)
+        await decide_request(db, actor, slug, pending[0].id or 0, accept=True)
         return "accepted"
     db.add(
         GroupRequest(
@@ -959,16 +944,16 @@ async def invite_person(
         await db.rollback()
         raise InvalidInput({"invitee": _("This person is already invited.")}) from exc
     # The pending invitation is what lets the invitee see a secret group.
-    deliveries = await notifications.notify(
+    await notifications.notify(
         db, NotificationKind.INVITED.value, invitee.id, actor_id=actor.id, group_id=group_id
     )
+    _announce(db, {invitee.id})
     await db.commit()
-    await _announce(hub, deliveries, {invitee.id})
     return "invited"
 
 
 async def answer_invitation(
-    db: AsyncSession, actor: User, slug: str, invitation_id: int, *, accept: bool, hub: Hub
+    db: AsyncSession, actor: User, slug: str, invitation_id: int, *, accept: bool
 ) -> GroupRequest:
     """The invited person accepts (and becomes a member) or declines."""
     standing = await group_standing(db, actor, slug)
@@ -979,16 +964,16 @@ async def answer_invitation(
     if accept:
         _refuse_if_archived(standing.group, "__all__")
     await _move(db, item, "accept_invitation" if accept else "decline_invitation", actor)
-    changed = {actor.id}  # declining a secret group's invitation hides it again
+    # Declining a secret group's invitation hides the group again.
+    _announce(db, {actor.id})
     if accept:
         await _add_member(db, actor, standing.group_id, actor.id)
     await _commit_membership(db)
-    await _announce(hub, [], changed)
     return item
 
 
 async def withdraw_invitation(
-    db: AsyncSession, actor: User, slug: str, invitation_id: int, *, hub: Hub
+    db: AsyncSession, actor: User, slug: str, invitation_id: int
 ) -> GroupRequest:
     """An owner or group animator takes back a pending invitation."""
     standing = await group_standing(db, actor, slug)
@@ -996,8 +981,8 @@ async def withdraw_invitation(
     if not policy.can_manage_group(actor, standing.role):
         raise Forbidden
     await _move(db, item, "withdraw_invitation", actor)
+    _announce(db, {item.user_id})
     await db.commit()
-    await _announce(hub, [], {item.user_id})
     return item
 
 
@@ -1036,7 +1021,7 @@ def _last_owner_error(field_name: str) -> InvalidInput:
     )
 
 
-async def leave_group(db: AsyncSession, actor: User, slug: str, *, hub: Hub) -> None:
+async def leave_group(db: AsyncSession, actor: User, slug: str) -> None:
     """Leave a group. The last owner cannot: someone else must be made owner first."""
     standing = await group_standing(db, actor, slug)
     assert actor.id is not None
@@ -1048,8 +1033,8 @@ async def leave_group(db: AsyncSession, actor: User, slug: str, *, hub: Hub) -> 
     await db.delete(membership)
     await db.flush()
     await recount(db, standing.group_id)
+    _announce(db, {actor.id})
     await db.commit()
-    await _announce(hub, [], {actor.id})
 
 
 def _member_id(user_id: int) -> int:
@@ -1058,15 +1043,13 @@ def _member_id(user_id: int) -> int:
     return user_id
 
 
-async def remove_member(
-    db: AsyncSession, actor: User, slug: str, user_id: int, *, hub: Hub
-) -> None:
+async def remove_member(db: AsyncSession, actor: User, slug: str, user_id: int) -> None:
     """An owner or group animator removes someone; animators cannot remove owners."""
     standing = await group_standing(db, actor, slug)
     if not policy.can_manage_group(actor, standing.role):
         raise Forbidden
     if user_id == actor.id:
-        await leave_group(db, actor, slug, hub=hub)
+        await leave_group(db, actor, slug)
         return
     membership = await _membership(db, standing.group_id, _member_id(user_id))
     if membership is None:
@@ -1076,12 +1059,12 @@ async def remove_member(
     await db.delete(membership)
     await db.flush()
     await recount(db, standing.group_id)
+    _announce(db, {user_id})
     await db.commit()
-    await _announce(hub, [], {user_id})
 
 
 async def change_member_role(
-    db: AsyncSession, actor: User, slug: str, user_id: int, role: str, *, hub: Hub
+    db: AsyncSession, actor: User, slug: str, user_id: int, role: str
 ) -> None:
     """An owner makes a member an owner, an animator or a plain member.
 
@@ -1100,5 +1083,5 @@ async def change_member_role(
     if membership.role == GroupRole.OWNER.value and await _owner_count(db, standing.group_id) <= 1:
         raise _last_owner_error("role")
     membership.role = role
+    _announce(db, {user_id})
     await db.commit()
-    await _announce(hub, [], {user_id})

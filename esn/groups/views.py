@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from esn.accounts.models import User
 from esn.animation import panels
-from esn.errors import InvalidInput
+from esn.core.errors import InvalidInput
 from esn.groups import forms
 from esn.groups import service as groups
 from esn.proposals import service as proposals
@@ -89,9 +89,7 @@ async def new_group(request: Request) -> Response:
         if data is not None:
             try:
                 async with db_session(request) as db:
-                    group = await groups.create_group(
-                        db, user, data.new_group(), hub=request.app.state.hub
-                    )
+                    group = await groups.create_group(db, user, data.new_group())
                 return RedirectResponse(_url(group.slug, done="created"), status_code=303)
             except InvalidInput as exc:
                 errors = exc.errors
@@ -175,7 +173,7 @@ async def join(request: Request) -> Response:
     slug = _slug(request)
     try:
         async with db_session(request) as db:
-            outcome = await groups.join_group(db, user, slug, hub=request.app.state.hub)
+            outcome = await groups.join_group(db, user, slug)
     except InvalidInput as exc:
         return await _tab(request, user, slug, "about", 409, problem=exc.errors["__all__"])
     return RedirectResponse(_url(slug, done=outcome), status_code=303)
@@ -188,7 +186,7 @@ async def leave(request: Request) -> Response:
     slug = _slug(request)
     try:
         async with db_session(request) as db:
-            await groups.leave_group(db, user, slug, hub=request.app.state.hub)
+            await groups.leave_group(db, user, slug)
     except InvalidInput as exc:
         return await _tab(request, user, slug, "about", 409, problem=exc.errors["__all__"])
     return RedirectResponse("/groups?done=left", status_code=303)
@@ -203,9 +201,7 @@ async def invite(request: Request) -> Response:
     if data is not None:
         try:
             async with db_session(request) as db:
-                outcome = await groups.invite_person(
-                    db, user, slug, data.invitee, hub=request.app.state.hub
-                )
+                outcome = await groups.invite_person(db, user, slug, data.invitee)
             return RedirectResponse(_url(slug, "/members", outcome), status_code=303)
         except InvalidInput as exc:
             errors = exc.errors
@@ -225,7 +221,6 @@ async def _decision(request: Request, accept: bool) -> Response:
                 slug,
                 request.path_params["request_id"],
                 accept=accept,
-                hub=request.app.state.hub,
             )
     except InvalidInput as exc:
         return await _tab(request, user, slug, "members", 409, problem=exc.errors["__all__"])
@@ -268,7 +263,6 @@ async def _answer(request: Request, accept: bool) -> Response:
                 slug,
                 request.path_params["invitation_id"],
                 accept=accept,
-                hub=request.app.state.hub,
             )
     except InvalidInput as exc:
         return await _tab(request, user, slug, "about", 409, problem=exc.errors["__all__"])
@@ -294,9 +288,7 @@ async def withdraw_invitation(request: Request) -> Response:
     slug = _slug(request)
     try:
         async with db_session(request) as db:
-            await groups.withdraw_invitation(
-                db, user, slug, request.path_params["invitation_id"], hub=request.app.state.hub
-            )
+            await groups.withdraw_invitation(db, user, slug, request.path_params["invitation_id"])
     except InvalidInput as exc:
         return await _tab(request, user, slug, "members", 409, problem=exc.errors["__all__"])
     return RedirectResponse(_url(slug, "/members", "withdrawn"), status_code=303)
@@ -309,9 +301,7 @@ async def remove_member(request: Request) -> Response:
     slug = _slug(request)
     try:
         async with db_session(request) as db:
-            await groups.remove_member(
-                db, user, slug, request.path_params["user_id"], hub=request.app.state.hub
-            )
+            await groups.remove_member(db, user, slug, request.path_params["user_id"])
     except InvalidInput as exc:
         return await _tab(request, user, slug, "members", 409, problem=exc.errors["__all__"])
     return RedirectResponse(_url(slug, "/members", "removed"), status_code=303)
@@ -332,7 +322,6 @@ async def change_role(request: Request) -> Response:
                     slug,
                     request.path_params["user_id"],
                     data.role.value,
-                    hub=request.app.state.hub,
                 )
             return RedirectResponse(_url(slug, "/members", "role"), status_code=303)
         except InvalidInput as exc:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from esn.core.i18n import gettext as _
 from esn.notifications.models import Channel, DigestFrequency, NotificationKind
-from esn.web.i18n import gettext as _
 
 
 class NotificationSettingsForm(BaseModel):

@@ -17,7 +17,8 @@ from sqlmodel import col
 
 from esn import policy
 from esn.accounts.models import User
-from esn.clock import as_utc
+from esn.core.clock import as_utc
+from esn.core.i18n import gettext as _
 from esn.groups.models import Group, Membership
 from esn.mail import Mailer
 from esn.notifications import service
@@ -32,7 +33,6 @@ from esn.notifications.service import (
 from esn.people.models import Profile
 from esn.settings import Settings
 from esn.stream.models import Post
-from esn.web.i18n import gettext as _
 
 log = logging.getLogger("esn.notifications")
 

@@ -1,8 +1,8 @@
 """Notifications: recorded in the caller's transaction, delivered after commit.
 
-Other domains call ``notify`` while they write (no commit here), then, once
-they have committed, ``dispatch`` with what ``notify`` returned: it rings the
-bell of each recipient's open pages and sends the emails people asked for.
+Other domains call ``notify`` while they write (no commit here); it records
+the events that, once the caller commits, ring the bell of the recipient's
+open pages and queue the email they asked for (see esn.delivery).
 
 Reading goes through ``policy.visible_notifications_clause``: a notification
 about a post or group the person may no longer see is not listed, counted,
@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
@@ -25,11 +25,14 @@ from sqlmodel import col
 
 from esn import policy
 from esn.accounts.models import User
-from esn.clock import as_utc, utcnow
-from esn.database import SessionFactory
-from esn.errors import NotFound
+from esn.core.clock import as_utc, utcnow
+from esn.core.errors import NotFound
+from esn.core.events import record
+from esn.core.i18n import get_locale, set_locale
+from esn.core.i18n import gettext as _
 from esn.groups.models import Group
 from esn.mail import Mailer
+from esn.notifications.events import BellChanged, NotificationEmail
 from esn.notifications.models import (
     Channel,
     DigestFrequency,
@@ -40,11 +43,8 @@ from esn.notifications.models import (
 )
 from esn.people.models import Profile
 from esn.proposals.models import Proposal
-from esn.realtime.hub import Hub
 from esn.settings import Settings
 from esn.stream.models import Comment, Post
-from esn.web.i18n import get_locale, set_locale
-from esn.web.i18n import gettext as _
 
 log = logging.getLogger("esn.notifications")
 
@@ -57,14 +57,6 @@ MAX_ID = 2**31 - 1
 KINDS = [kind.value for kind in NotificationKind]
 CHANNELS = [channel.value for channel in Channel]
 FREQUENCIES = [frequency.value for frequency in DigestFrequency]
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What has to go out once the notifications are committed."""
-
-    notification: Notification
-    channel: str
 
 
 async def channel_for(db: AsyncSession, user_id: int, kind: str) -> str:
@@ -88,17 +80,18 @@ async def notify(
     group_id: int | None = None,
     proposal_id: int | None = None,
     spotlight_id: int | None = None,
-) -> list[Delivery]:
+) -> Notification | None:
     """Record a notification for ``recipient_id`` unless they turned the kind off.
 
     Nobody is notified of their own actions. The caller has already checked
-    that the recipient may see what the notification points to, and commits.
+    that the recipient may see what the notification points to, and commits:
+    the bell rings and the email leaves only then.
     """
     if recipient_id == actor_id:
-        return []
+        return None
     channel = await channel_for(db, recipient_id, kind)
     if channel == Channel.OFF.value:
-        return []
+        return None
     notification = Notification(
         user_id=recipient_id,
         kind=kind,
@@ -110,52 +103,13 @@ async def notify(
         spotlight_id=spotlight_id,
     )
     db.add(notification)
-    return [Delivery(notification, channel)]
-
-
-class MailContext(NamedTuple):
-    """What sending notification emails after commit needs (kept on the hub)."""
-
-    mailer: Mailer
-    settings: Settings
-    session_factory: SessionFactory
-
-
-async def dispatch(
-    hub: Hub,
-    deliveries: list[Delivery],
-    *,
-    mailer: Mailer | None = None,
-    settings: Settings | None = None,
-    session_factory: SessionFactory | None = None,
-) -> None:
-    """After commit: ring the bell on every open page of each recipient, then
-    email the notifications whose kind the recipient set to "email".
-
-    Emails need ``mailer``, ``settings`` and ``session_factory`` (pass the
-    app's: ``request.app.state``); without them only the bells ring. A mail
-    that fails is logged and skipped: the notification is already saved and
-    shown in the app, and the request that caused it must not fail.
-    """
-    for recipient_id in sorted({d.notification.user_id for d in deliveries}):
-        await bell_changed(hub, recipient_id)
-    if mailer is None and isinstance(hub.mail, MailContext):
-        mailer, settings, session_factory = hub.mail
-    if mailer is None or settings is None or session_factory is None:
-        return
-    for delivery in deliveries:
-        if delivery.channel != Channel.EMAIL.value or delivery.notification.id is None:
-            continue
-        try:
-            async with session_factory() as db:
-                await email_notification(db, mailer, settings, delivery.notification.id)
-        except Exception:
-            log.exception("could not email notification %s", delivery.notification.id)
-
-
-async def bell_changed(hub: Hub, user_id: int) -> None:
-    """Tell ``user_id``'s open pages that their unread count may have changed."""
-    await hub.publish(f"user:{user_id}", {"type": "notification"})
+    record(db, BellChanged(recipient_id))
+    if channel == Channel.EMAIL.value:
+        # The email is sent by id, after commit: the row needs its id now.
+        await db.flush()
+        assert notification.id is not None
+        record(db, NotificationEmail(notification.id))
+    return notification
 
 
 # --- reading -----------------------------------------------------------------------
@@ -353,9 +307,7 @@ async def unread_count(db: AsyncSession, actor: User) -> int:
     return int(result.scalar_one())
 
 
-async def mark_read(
-    db: AsyncSession, actor: User, notification_id: int, *, hub: Hub
-) -> NotificationRow | None:
+async def mark_read(db: AsyncSession, actor: User, notification_id: int) -> NotificationRow | None:
     """Mark one of the actor's notifications read and return it as now shown.
 
     Anyone else's notification answers NotFound; None when the actor may no
@@ -368,22 +320,23 @@ async def mark_read(
         raise NotFound
     if notification.read_at is None:
         notification.read_at = utcnow()
-        await db.commit()
     assert actor.id is not None
-    await bell_changed(hub, actor.id)
+    # The bell of the person's other pages catches up, read just now or before.
+    record(db, BellChanged(actor.id))
+    await db.commit()
     return await visible_row(db, actor, notification_id)
 
 
-async def mark_all_read(db: AsyncSession, actor: User, *, hub: Hub) -> int:
+async def mark_all_read(db: AsyncSession, actor: User) -> int:
     """Mark every unread notification of the actor read; returns how many changed."""
     result = await db.execute(
         update(Notification)
         .where(col(Notification.user_id) == actor.id, col(Notification.read_at).is_(None))
         .values(read_at=utcnow())
     )
-    await db.commit()
     assert actor.id is not None
-    await bell_changed(hub, actor.id)
+    record(db, BellChanged(actor.id))
+    await db.commit()
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -49,9 +49,7 @@ async def read_one(request: Request) -> Response:
     user = require_user(request)
     await read_form(request)
     async with db_session(request) as db:
-        row = await notifications.mark_read(
-            db, user, request.path_params["notification_id"], hub=request.app.state.hub
-        )
+        row = await notifications.mark_read(db, user, request.path_params["notification_id"])
     if is_htmx(request):
         return render(request, "notifications/_item.html", {"row": row})
     return RedirectResponse(LIST_URL, status_code=303)
@@ -62,7 +60,7 @@ async def read_all(request: Request) -> Response:
     user = require_user(request)
     await read_form(request)
     async with db_session(request) as db:
-        await notifications.mark_all_read(db, user, hub=request.app.state.hub)
+        await notifications.mark_all_read(db, user)
     return RedirectResponse(LIST_URL, status_code=303)
 
 

@@ -7,10 +7,10 @@ from typing import Any
 from pydantic import BaseModel, field_validator
 from sqlalchemy import inspect
 
+from esn.core.i18n import gettext as _
+from esn.core.text import clean_text
 from esn.people.models import Profile, Skill
 from esn.people.service import DirectoryQuery, ProfileChanges, name_problem
-from esn.web.forms import clean_text
-from esn.web.i18n import gettext as _
 
 MAX_SKILLS = 30
 MAX_SEARCH_LENGTH = 100

@@ -22,12 +22,12 @@ from sqlmodel import col
 from esn import policy
 from esn.accounts import service as accounts
 from esn.accounts.models import Role, User
-from esn.clock import utcnow
-from esn.errors import Forbidden, InvalidInput, ServiceError
+from esn.core.clock import utcnow
+from esn.core.errors import Forbidden, InvalidInput, ServiceError
+from esn.core.i18n import gettext as _
+from esn.core.text import text_problem
 from esn.people import service as people
 from esn.people.models import Profile
-from esn.web.forms import text_problem
-from esn.web.i18n import gettext as _
 
 COLUMNS: tuple[str, ...] = (
     "email",

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 
 
 class Profile(SQLModel, table=True):

@@ -12,8 +12,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from esn.core.i18n import gettext as _
 from esn.images import NotAnImage, TooManyPixels, decode, metadata_free_copy
-from esn.web.i18n import gettext as _
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 MAX_SIDE = 512

@@ -19,15 +19,14 @@ from sqlmodel import col
 from esn import policy
 from esn.accounts import service as accounts
 from esn.accounts.models import Role, User
-from esn.clock import utcnow
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.clock import utcnow
+from esn.core.errors import Forbidden, InvalidInput, NotFound
+from esn.core.i18n import gettext as _
+from esn.core.text import text_problem
 from esn.notifications import service as notifications
 from esn.notifications.models import NotificationKind
 from esn.people import photos
 from esn.people.models import Follow, Profile, Skill
-from esn.realtime.hub import Hub
-from esn.web.forms import text_problem
-from esn.web.i18n import gettext as _
 
 DIRECTORY_PAGE_SIZE = 24
 MAX_SEARCH_WORDS = 5
@@ -304,9 +303,7 @@ async def is_following(db: AsyncSession, actor: User, handle: str) -> bool:
     return (await _follow_state(db, actor, profile)).following
 
 
-async def follow_person(
-    db: AsyncSession, actor: User, handle: str, *, hub: Hub | None = None
-) -> FollowState:
+async def follow_person(db: AsyncSession, actor: User, handle: str) -> FollowState:
     """Follow someone (doing it twice changes nothing). Nobody follows themselves.
 
     The person followed is notified ("new follower") the first time.
@@ -324,7 +321,7 @@ async def follow_person(
     ).first()
     if already is None:
         db.add(Follow(follower_id=actor.id, followee_id=profile.user_id))
-        deliveries = await notifications.notify(
+        await notifications.notify(
             db, NotificationKind.NEW_FOLLOWER.value, profile.user_id, actor_id=actor.id
         )
         try:
@@ -332,9 +329,6 @@ async def follow_person(
         except IntegrityError:
             # A double click raced us to the same row: the wish is fulfilled.
             await db.rollback()
-        else:
-            if hub is not None:
-                await notifications.dispatch(hub, deliveries)
     return await _follow_state(db, actor, profile)
 
 

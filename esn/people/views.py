@@ -10,7 +10,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from esn.animation.spotlights import service as spotlights
-from esn.errors import Forbidden, InvalidInput
+from esn.core.errors import Forbidden, InvalidInput
 from esn.people import forms
 from esn.people import service as people
 from esn.stream import service as stream
@@ -125,7 +125,7 @@ async def _follow_change(request: Request, *, start: bool) -> Response:
     try:
         async with db_session(request) as db:
             if start:
-                state = await people.follow_person(db, user, handle, hub=request.app.state.hub)
+                state = await people.follow_person(db, user, handle)
             else:
                 state = await people.unfollow_person(db, user, handle)
     except Forbidden as exc:

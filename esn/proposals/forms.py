@@ -8,12 +8,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationInfo, field_validator
 
-from esn.clock import utcnow
+from esn.core.clock import utcnow
+from esn.core.i18n import gettext as _
+from esn.core.text import clean_text, parse_day
 from esn.proposals import ledger
 from esn.proposals.models import NextStep, ProposalState, TimeUnit
 from esn.proposals.service import ProposalInput, ProposalQuery, Retrospective
-from esn.web.forms import clean_text, parse_day
-from esn.web.i18n import gettext as _
 
 TITLE_MAX_LENGTH = 120
 TEXT_MAX_LENGTH = 4000

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from esn.proposals import service
-from esn.realtime.hub import Hub
 
 CHECK_IN_PERIOD = timedelta(days=7)
 
@@ -29,16 +28,16 @@ class TickResult:
     reminded: int
 
 
-async def tick(db: AsyncSession, hub: Hub, now: datetime) -> TickResult:
+async def tick(db: AsyncSession, now: datetime) -> TickResult:
     """Make every move that is due at ``now`` (an aware UTC time)."""
     today = now.date()
     started = 0
     for proposal in await service.due_to_start(db, today):
-        started += await service.start_proposal(db, proposal, hub=hub)
+        started += await service.start_proposal(db, proposal)
     ended = 0
     for proposal in await service.due_to_end(db, today):
-        ended += await service.end_proposal(db, proposal, hub=hub)
+        ended += await service.end_proposal(db, proposal)
     reminded = 0
     for proposal in await service.silent_projects(db, now - CHECK_IN_PERIOD):
-        reminded += await service.remind_check_in(db, proposal, now, hub=hub)
+        reminded += await service.remind_check_in(db, proposal, now)
     return TickResult(started=started, ended=ended, reminded=reminded)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 
 
 class ProposalState(enum.StrEnum):

@@ -30,14 +30,15 @@ from sqlmodel import col
 
 from esn import policy
 from esn.accounts.models import Role, User
-from esn.clock import as_utc, utcnow
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.clock import as_utc, utcnow
+from esn.core.errors import Forbidden, InvalidInput, NotFound
+from esn.core.i18n import get_locale
+from esn.core.i18n import gettext as _
 from esn.groups import service as groups
 from esn.groups.models import Group, Membership
 from esn.lifecycle import LifecycleError
 from esn.notifications import service as notifications
 from esn.notifications.models import NotificationKind
-from esn.notifications.service import Delivery
 from esn.people import service as people
 from esn.people.models import Profile
 from esn.proposals import ledger
@@ -68,11 +69,8 @@ from esn.proposals.models import (
     ProposalVolunteer,
     SlackAllowance,
 )
-from esn.realtime.hub import Hub
 from esn.stream import service as stream
 from esn.stream.models import COMPANY_SOURCE, group_source
-from esn.web.i18n import get_locale
-from esn.web.i18n import gettext as _
 
 log = logging.getLogger("esn.proposals")
 
@@ -556,31 +554,27 @@ def _skill_rows(proposal_id: int, skills: tuple[str, ...]) -> list[ProposalSkill
 
 async def _invite_coproposers(
     db: AsyncSession, actor: User, proposal: Proposal, wanted: list[int]
-) -> list[Delivery]:
+) -> None:
     """Make the co-proposer list ``wanted``: new people are asked, dropped ones removed."""
     assert proposal.id is not None
     current = {row.user_id: row for row in await _coproposers(db, proposal.id)}
     for user_id, row in current.items():
         if user_id not in wanted:
             await db.delete(row)
-    deliveries: list[Delivery] = []
     for user_id in wanted:
         if user_id in current:
             continue
         db.add(ProposalCoProposer(proposal_id=proposal.id, user_id=user_id))
-        deliveries += await notifications.notify(
+        await notifications.notify(
             db,
             NotificationKind.PROPOSAL_COPROPOSER.value,
             user_id,
             actor_id=actor.id,
             proposal_id=proposal.id,
         )
-    return deliveries
 
 
-async def create_proposal(
-    db: AsyncSession, actor: User, data: ProposalInput, *, hub: Hub
-) -> Proposal:
+async def create_proposal(db: AsyncSession, actor: User, data: ProposalInput) -> Proposal:
     """Write a new draft; the co-proposers named are asked to join it."""
     if not policy.is_staff(actor):
         raise Forbidden
@@ -604,9 +598,8 @@ async def create_proposal(
     await db.flush()
     assert proposal.id is not None
     db.add_all(_skill_rows(proposal.id, data.skills))
-    deliveries = await _invite_coproposers(db, actor, proposal, resolved.coproposer_ids)
+    await _invite_coproposers(db, actor, proposal, resolved.coproposer_ids)
     await db.commit()
-    await notifications.dispatch(hub, deliveries)
     return proposal
 
 
@@ -617,7 +610,6 @@ async def update_proposal(
     data: ProposalInput,
     *,
     version: int | None,
-    hub: Hub,
 ) -> Proposal:
     """The proposer changes a draft, or a proposal they were asked to change."""
     proposal = await _readable(db, actor, proposal_id)
@@ -663,10 +655,9 @@ async def update_proposal(
     assert proposal.id is not None
     await db.execute(delete(ProposalSkill).where(col(ProposalSkill.proposal_id) == proposal.id))
     db.add_all(_skill_rows(proposal.id, data.skills))
-    deliveries = await _invite_coproposers(db, actor, proposal, resolved.coproposer_ids)
+    await _invite_coproposers(db, actor, proposal, resolved.coproposer_ids)
     await db.commit()
     await db.refresh(proposal)
-    await notifications.dispatch(hub, deliveries)
     return proposal
 
 
@@ -726,7 +717,6 @@ async def submit_proposal(
     proposal_id: int,
     *,
     version: int | None,
-    hub: Hub,
     media_dir: Path,
 ) -> Proposal:
     """The proposer submits a draft, or submits again after changes were asked.
@@ -759,9 +749,8 @@ async def submit_proposal(
         },
     )
     recipients = [approver_id] if approver_id is not None else await _admins(db, team)
-    deliveries: list[Delivery] = []
     for recipient in recipients:
-        deliveries += await notifications.notify(
+        await notifications.notify(
             db,
             NotificationKind.PROPOSAL_SUBMITTED.value,
             recipient,
@@ -769,16 +758,15 @@ async def submit_proposal(
             proposal_id=proposal.id,
         )
     await db.commit()
-    await notifications.dispatch(hub, deliveries)
     if first or proposal.discussion_post_id is None:
-        await _open_conversation(db, actor, proposal, hub=hub, media_dir=media_dir)
+        await _open_conversation(db, actor, proposal, media_dir=media_dir)
     if first and proposal.origin_post_id is not None:
-        await _link_origin(db, actor, proposal, hub=hub)
+        await _link_origin(db, actor, proposal)
     return proposal
 
 
 async def _open_conversation(
-    db: AsyncSession, actor: User, proposal: Proposal, *, hub: Hub, media_dir: Path
+    db: AsyncSession, actor: User, proposal: Proposal, *, media_dir: Path
 ) -> None:
     """Post the proposal where its readers are; its comments are the proposal's conversation.
 
@@ -798,7 +786,7 @@ async def _open_conversation(
         ]
     )
     try:
-        post = await stream.create_post(db, hub, actor, source, body, media_dir=media_dir)
+        post = await stream.create_post(db, actor, source, body, media_dir=media_dir)
     except (Forbidden, NotFound, InvalidInput):
         await db.rollback()
         log.warning("proposal %s: its conversation could not be opened", proposal.id)
@@ -813,7 +801,7 @@ async def _open_conversation(
     await db.refresh(proposal)
 
 
-async def _link_origin(db: AsyncSession, actor: User, proposal: Proposal, *, hub: Hub) -> None:
+async def _link_origin(db: AsyncSession, actor: User, proposal: Proposal) -> None:
     """Say in the original thread that it became a proposal, when all its readers may see it.
 
     A proposal in a private or secret group is not announced in a thread
@@ -833,7 +821,7 @@ async def _link_origin(db: AsyncSession, actor: User, proposal: Proposal, *, hub
         + f" [{_escape_markdown(proposal.title)}](/proposals/{proposal.id})"
     )
     try:
-        await stream.add_comment(db, hub, actor, proposal.origin_post_id, body)
+        await stream.add_comment(db, actor, proposal.origin_post_id, body)
     except (Forbidden, NotFound, InvalidInput):
         await db.rollback()
 
@@ -875,18 +863,15 @@ async def _volunteer_ids(db: AsyncSession, proposal_id: int) -> list[int]:
     ]
 
 
-async def _project_group(
-    db: AsyncSession, proposal: Proposal, team: set[int]
-) -> tuple[int, set[int]]:
+async def _project_group(db: AsyncSession, proposal: Proposal, team: set[int]) -> int:
     """The project group (created now, or the linked one) with the team and volunteers in it.
 
-    Returns the group's id and who became a member. No commit.
+    Returns the group's id. No commit.
     """
     assert proposal.id is not None
     proposer = await db.get(User, proposal.proposer_id)
     if proposer is None:
         raise NotFound
-    added: set[int] = set()
     if proposal.group_id is None:
         skills = tuple(
             (
@@ -908,14 +893,13 @@ async def _project_group(
         )
         assert group.id is not None
         group_id = group.id
-        added.add(proposal.proposer_id)
     else:
         group_id = proposal.group_id
     members = sorted(team - {proposal.proposer_id}) + await _volunteer_ids(db, proposal.id)
     if proposal.group_id is not None:
         members = [proposal.proposer_id, *members]
-    added |= await groups.add_members(db, proposer, group_id, members)
-    return group_id, added
+    await groups.add_members(db, proposer, group_id, members)
+    return group_id
 
 
 async def decide_proposal(
@@ -926,7 +910,6 @@ async def decide_proposal(
     reason: str,
     *,
     version: int | None,
-    hub: Hub,
     today: date | None = None,
 ) -> Proposal:
     """The approver approves, declines or asks for changes, always with a reason.
@@ -957,9 +940,8 @@ async def decide_proposal(
         await _check_ledger(db, proposal, team)
     await apply_transition(db, proposal, action, actor.id, reason=reason)
     assert proposal.id is not None
-    added: set[int] = set()
     if action == "approve":
-        group_id, added = await _project_group(db, proposal, team)
+        group_id = await _project_group(db, proposal, team)
         await db.execute(
             update(Proposal)
             .where(col(Proposal.id) == proposal.id)
@@ -980,14 +962,11 @@ async def decide_proposal(
             target_id=group_id,
             source=event_source(group),
         )
-    deliveries: list[Delivery] = []
     for user_id in sorted(team):
-        deliveries += await notifications.notify(
+        await notifications.notify(
             db, _decision_kind(action), user_id, actor_id=actor.id, proposal_id=proposal.id
         )
     await db.commit()
-    await notifications.dispatch(hub, deliveries)
-    await groups.announce_memberships(hub, added)
     return proposal
 
 
@@ -995,7 +974,7 @@ async def decide_proposal(
 
 
 async def answer_coproposal(
-    db: AsyncSession, actor: User, proposal_id: int, *, accept: bool, hub: Hub
+    db: AsyncSession, actor: User, proposal_id: int, *, accept: bool
 ) -> Proposal:
     """Someone asked to co-propose accepts (and now counts) or declines."""
     proposal = await _readable(db, actor, proposal_id)
@@ -1026,7 +1005,6 @@ async def answer_coproposal(
         raise InvalidInput(
             {"__all__": _("There is no request to co-propose waiting for you here.")}
         )
-    added: set[int] = set()
     if accept:
         if proposal.approver_id == actor.id:
             # The manager joined the team: an administrator decides instead.
@@ -1039,10 +1017,9 @@ async def answer_coproposal(
         if proposal.group_id is not None and proposal.state in COMMITTED:
             proposer = await db.get(User, proposal.proposer_id)
             assert proposer is not None
-            added = await groups.add_members(db, proposer, proposal.group_id, [actor.id])
+            await groups.add_members(db, proposer, proposal.group_id, [actor.id])
     await db.commit()
     await db.refresh(proposal)
-    await groups.announce_memberships(hub, added)
     return proposal
 
 
@@ -1060,9 +1037,7 @@ async def _supportable(db: AsyncSession, actor: User, proposal_id: int) -> Propo
     return proposal
 
 
-async def back_proposal(
-    db: AsyncSession, actor: User, proposal_id: int, word: str, *, hub: Hub
-) -> Proposal:
+async def back_proposal(db: AsyncSession, actor: User, proposal_id: int, word: str) -> Proposal:
     """Back a proposal (once per person; backing again changes the word)."""
     proposal = await _supportable(db, actor, proposal_id)
     assert actor.id is not None and proposal.id is not None
@@ -1074,12 +1049,11 @@ async def back_proposal(
             )
         )
     ).scalar_one_or_none()
-    deliveries: list[Delivery] = []
     if existing is not None:
         existing.word = word
     else:
         db.add(ProposalBacking(proposal_id=proposal.id, user_id=actor.id, word=word))
-        deliveries = await notifications.notify(
+        await notifications.notify(
             db,
             NotificationKind.PROPOSAL_BACKED.value,
             proposal.proposer_id,
@@ -1092,7 +1066,6 @@ async def back_proposal(
         # Backed twice at the same instant: the first one stands.
         await db.rollback()
         return proposal
-    await notifications.dispatch(hub, deliveries)
     return proposal
 
 
@@ -1118,9 +1091,7 @@ async def unback_proposal(db: AsyncSession, actor: User, proposal_id: int) -> Pr
     return await _withdraw_support(db, actor, proposal_id, ProposalBacking)
 
 
-async def volunteer(
-    db: AsyncSession, actor: User, proposal_id: int, skills: str, *, hub: Hub
-) -> Proposal:
+async def volunteer(db: AsyncSession, actor: User, proposal_id: int, skills: str) -> Proposal:
     """Offer to join with one's skills; once the project runs, that means its group too."""
     proposal = await _supportable(db, actor, proposal_id)
     assert actor.id is not None and proposal.id is not None
@@ -1132,13 +1103,11 @@ async def volunteer(
             )
         )
     ).scalar_one_or_none()
-    deliveries: list[Delivery] = []
-    added: set[int] = set()
     if existing is not None:
         existing.skills = skills
     else:
         db.add(ProposalVolunteer(proposal_id=proposal.id, user_id=actor.id, skills=skills))
-        deliveries = await notifications.notify(
+        await notifications.notify(
             db,
             NotificationKind.PROPOSAL_VOLUNTEER.value,
             proposal.proposer_id,
@@ -1148,14 +1117,12 @@ async def volunteer(
         if proposal.group_id is not None and proposal.state in COMMITTED:
             proposer = await db.get(User, proposal.proposer_id)
             assert proposer is not None
-            added = await groups.add_members(db, proposer, proposal.group_id, [actor.id])
+            await groups.add_members(db, proposer, proposal.group_id, [actor.id])
     try:
         await db.commit()
     except IntegrityError:
         await db.rollback()
         return proposal
-    await notifications.dispatch(hub, deliveries)
-    await groups.announce_memberships(hub, added)
     return proposal
 
 
@@ -1217,7 +1184,6 @@ async def close_proposal(
     retro: Retrospective,
     *,
     version: int | None,
-    hub: Hub,
     media_dir: Path,
 ) -> tuple[Proposal, Proposal | None]:
     """The proposer closes the project as completed or stopped, with its retrospective.
@@ -1258,10 +1224,10 @@ async def close_proposal(
     )
     await db.commit()
     if group is not None and group.id is not None:
-        await _post_retrospective(db, actor, proposal, retrospective, group.id, hub, media_dir)
+        await _post_retrospective(db, actor, proposal, retrospective, group.id, media_dir)
     follow_up = None
     if retro.follow_up:
-        follow_up = await _follow_up(db, actor, proposal, hub=hub)
+        follow_up = await _follow_up(db, actor, proposal)
         retrospective.follow_up_id = follow_up.id
         await db.commit()
     return proposal, follow_up
@@ -1281,7 +1247,6 @@ async def _post_retrospective(
     proposal: Proposal,
     retrospective: ProposalRetrospective,
     group_id: int,
-    hub: Hub,
     media_dir: Path,
 ) -> None:
     """Post the retrospective in the project group (the stream service commits)."""
@@ -1303,7 +1268,7 @@ async def _post_retrospective(
     )
     try:
         post = await stream.create_post(
-            db, hub, actor, group_source(group_id), body, media_dir=media_dir
+            db, actor, group_source(group_id), body, media_dir=media_dir
         )
     except (Forbidden, NotFound, InvalidInput):
         await db.rollback()
@@ -1313,7 +1278,7 @@ async def _post_retrospective(
     await db.commit()
 
 
-async def _follow_up(db: AsyncSession, actor: User, proposal: Proposal, *, hub: Hub) -> Proposal:
+async def _follow_up(db: AsyncSession, actor: User, proposal: Proposal) -> Proposal:
     """A new draft continuing ``proposal``: same idea, same team asked, next period."""
     assert proposal.id is not None and actor.id is not None
     start = utcnow().date() + timedelta(days=7)
@@ -1338,9 +1303,8 @@ async def _follow_up(db: AsyncSession, actor: User, proposal: Proposal, *, hub: 
     skills = tuple(part.strip() for part in proposal.skills.split(",") if part.strip())
     db.add_all(_skill_rows(follow.id, skills))
     team = sorted(await team_ids(db, proposal) - {actor.id})
-    deliveries = await _invite_coproposers(db, actor, follow, team)
+    await _invite_coproposers(db, actor, follow, team)
     await db.commit()
-    await notifications.dispatch(hub, deliveries)
     return follow
 
 
@@ -2323,7 +2287,7 @@ async def silent_projects(db: AsyncSession, since: datetime) -> list[Proposal]:
     )
 
 
-async def start_proposal(db: AsyncSession, proposal: Proposal, *, hub: Hub) -> bool:
+async def start_proposal(db: AsyncSession, proposal: Proposal) -> bool:
     """The job starts an approved proposal on its start date; False if someone moved it first."""
     try:
         await apply_transition(db, proposal, "start", None, values={"activated_at": utcnow()})
@@ -2333,24 +2297,23 @@ async def start_proposal(db: AsyncSession, proposal: Proposal, *, hub: Hub) -> b
     return True
 
 
-async def end_proposal(db: AsyncSession, proposal: Proposal, *, hub: Hub) -> bool:
+async def end_proposal(db: AsyncSession, proposal: Proposal) -> bool:
     """The job marks an active proposal past its end as waiting for its retrospective."""
     try:
         await apply_transition(db, proposal, "end", None)
     except InvalidInput:
         return False
-    deliveries = await notifications.notify(
+    await notifications.notify(
         db,
         NotificationKind.PROPOSAL_RETRO_DUE.value,
         proposal.proposer_id,
         proposal_id=proposal.id,
     )
     await db.commit()
-    await notifications.dispatch(hub, deliveries)
     return True
 
 
-async def remind_check_in(db: AsyncSession, proposal: Proposal, now: datetime, *, hub: Hub) -> int:
+async def remind_check_in(db: AsyncSession, proposal: Proposal, now: datetime) -> int:
     """Remind the team that a week went by without a check-in; how many were told."""
     result = cast(
         CursorResult[Any],
@@ -2371,11 +2334,13 @@ async def remind_check_in(db: AsyncSession, proposal: Proposal, now: datetime, *
     if result.rowcount != 1:
         await db.rollback()
         return 0
-    deliveries: list[Delivery] = []
+    told = 0
     for user_id in sorted(await team_ids(db, proposal)):
-        deliveries += await notifications.notify(
-            db, NotificationKind.PROPOSAL_CHECKIN_DUE.value, user_id, proposal_id=proposal.id
+        told += (
+            await notifications.notify(
+                db, NotificationKind.PROPOSAL_CHECKIN_DUE.value, user_id, proposal_id=proposal.id
+            )
+            is not None
         )
     await db.commit()
-    await notifications.dispatch(hub, deliveries)
-    return len(deliveries)
+    return told

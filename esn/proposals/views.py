@@ -10,14 +10,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from esn.accounts.models import User
-from esn.errors import InvalidInput
+from esn.core.errors import InvalidInput
+from esn.core.i18n import gettext as _
 from esn.proposals import forms
 from esn.proposals import service as proposals
 from esn.web.auth import require_admin, require_user
 from esn.web.csv_export import csv_response
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
-from esn.web.i18n import gettext as _
 from esn.web.templating import is_htmx, render
 
 
@@ -100,7 +100,6 @@ async def _submit_after_saving(
                 user,
                 proposal_id,
                 version=version,
-                hub=request.app.state.hub,
                 media_dir=request.app.state.settings.media_dir,
             )
     except InvalidInput:
@@ -122,9 +121,7 @@ async def new(request: Request) -> Response:
     if data is not None:
         try:
             async with db_session(request) as db:
-                created = await proposals.create_proposal(
-                    db, user, data.proposal_input(), hub=request.app.state.hub
-                )
+                created = await proposals.create_proposal(db, user, data.proposal_input())
             done = "saved"
             if data.action == "submit":
                 done = await _submit_after_saving(request, user, created.id, created.version)
@@ -161,7 +158,6 @@ async def edit(request: Request) -> Response:
                     proposal_id,
                     data.proposal_input(),
                     version=data.version,
-                    hub=request.app.state.hub,
                 )
             done = "saved"
             if data.action == "submit":
@@ -230,7 +226,6 @@ async def _act(request: Request, action: str) -> Response:
                     user,
                     proposal_id,
                     version=version,
-                    hub=request.app.state.hub,
                     media_dir=request.app.state.settings.media_dir,
                 )
             else:
@@ -271,7 +266,6 @@ async def decide(request: Request) -> Response:
                     data.decision,
                     data.reason,
                     version=data.version,
-                    hub=request.app.state.hub,
                 )
             return RedirectResponse(_url(proposal_id, data.decision), status_code=303)
         except proposals.NotYours as exc:
@@ -292,9 +286,7 @@ async def _answer(request: Request, accept: bool) -> Response:
     proposal_id = _id(request)
     try:
         async with db_session(request) as db:
-            await proposals.answer_coproposal(
-                db, user, proposal_id, accept=accept, hub=request.app.state.hub
-            )
+            await proposals.answer_coproposal(db, user, proposal_id, accept=accept)
     except InvalidInput as exc:
         return await _page(request, user, proposal_id, 409, problem=exc.errors["__all__"])
     done = "coproposal_accepted" if accept else "coproposal_declined"
@@ -316,7 +308,6 @@ async def _support(request: Request, what: str) -> Response:
     user = require_user(request)
     proposal_id = _id(request)
     values = form_values(await read_form(request))
-    hub = request.app.state.hub
     errors: dict[str, str] = {}
     status = 200
     try:
@@ -324,11 +315,11 @@ async def _support(request: Request, what: str) -> Response:
             if what == "back":
                 back, errors = validate(forms.BackForm, values)
                 if back is not None:
-                    await proposals.back_proposal(db, user, proposal_id, back.word, hub=hub)
+                    await proposals.back_proposal(db, user, proposal_id, back.word)
             elif what == "volunteer":
                 offer, errors = validate(forms.VolunteerForm, values)
                 if offer is not None:
-                    await proposals.volunteer(db, user, proposal_id, offer.skills, hub=hub)
+                    await proposals.volunteer(db, user, proposal_id, offer.skills)
             elif what == "unback":
                 await proposals.unback_proposal(db, user, proposal_id)
             else:
@@ -409,7 +400,6 @@ async def close(request: Request) -> Response:
                         proposal_id,
                         data.retrospective(),
                         version=data.version,
-                        hub=request.app.state.hub,
                         media_dir=request.app.state.settings.media_dir,
                     )
                 if follow_up is not None:

@@ -37,13 +37,13 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from esn import policy
 from esn.accounts import service as accounts
 from esn.accounts.models import User
+from esn.core.i18n import LOCALE_NAMES, get_locale, set_locale
 from esn.notifications import service as notifications
 from esn.realtime.cards import SharedPostCards
 from esn.realtime.channels import LiveRequest, allowed_channels, group_roles, post_channel
 from esn.realtime.hub import Event, Hub, Subscription
 from esn.stream import service as stream
 from esn.web.csrf import CSRF_FIELD
-from esn.web.i18n import LOCALE_NAMES, get_locale, set_locale
 
 log = logging.getLogger("esn.realtime")
 

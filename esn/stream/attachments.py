@@ -19,9 +19,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from esn.core.i18n import gettext as _
+from esn.core.text import text_problem
 from esn.images import NotAnImage, TooManyPixels, decode, metadata_free_copy
-from esn.web.forms import text_problem
-from esn.web.i18n import gettext as _
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5

@@ -7,8 +7,8 @@ import unicodedata
 
 from pydantic import BaseModel, field_validator
 
+from esn.core.i18n import gettext as _
 from esn.stream.models import ReactionKind
-from esn.web.i18n import gettext as _
 
 MAX_POST_LENGTH = 10_000
 MAX_COMMENT_LENGTH = 5_000

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 
 COMPANY_SOURCE = "company"
 

@@ -5,8 +5,9 @@ Reading: every query that returns posts filters through
 and load authors, attachments, topics, counts and the reader's reactions with
 one query per kind of thing per page (counts live on the post row).
 
-Writing: ``verb_noun(db, actor, ...)`` checks policy, writes, commits, and only
-then publishes to the hub and dispatches notifications.
+Writing: ``verb_noun(db, actor, ...)`` checks policy, writes, records the
+events to announce (esn.stream.events, notifications) and commits: the commit
+sends them.
 """
 
 from __future__ import annotations
@@ -42,15 +43,15 @@ from sqlmodel import col
 
 from esn import policy
 from esn.accounts.models import User
-from esn.clock import as_utc, utcnow
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.clock import as_utc, utcnow
+from esn.core.errors import Forbidden, InvalidInput, NotFound
+from esn.core.events import record
+from esn.core.i18n import gettext as _
 from esn.groups.models import Group, Membership
 from esn.notifications import service as notifications
 from esn.notifications.models import NotificationKind
-from esn.notifications.service import Delivery
 from esn.people.models import Follow, Profile
 from esn.people.service import fold
-from esn.realtime.hub import Hub
 from esn.stream import markdown
 from esn.stream.attachments import (
     MAX_ATTACHMENT_BYTES,
@@ -63,6 +64,13 @@ from esn.stream.attachments import (
     stored_path,
     thumbnail_type,
     write_files,
+)
+from esn.stream.events import (
+    CommentCreated,
+    PostCreated,
+    PostDeleted,
+    PostUpdated,
+    ReactionChanged,
 )
 from esn.stream.markdown import topic_key
 from esn.stream.models import (
@@ -81,7 +89,6 @@ from esn.stream.models import (
     profile_source,
     reaction_count_column,
 )
-from esn.web.i18n import gettext as _
 
 STREAM_PAGE_SIZE = 20
 MAX_STREAM_PAGE_SIZE = 50
@@ -1174,7 +1181,6 @@ def _prepare_uploads(uploads: list[Upload], max_bytes: int) -> list[PreparedAtta
 
 async def create_post(
     db: AsyncSession,
-    hub: Hub,
     actor: User,
     source: str,
     body: str,
@@ -1217,8 +1223,9 @@ async def create_post(
     try:
         await db.flush()
         assert post.id is not None
+        record(db, PostCreated(post.id, source))
         _add_topics(db, post, rendered.tags)
-        deliveries = await _mention(db, actor, post, None, rendered.mentioned)
+        await _mention(db, actor, post, None, rendered.mentioned)
         for item in prepared:
             names = new_names(item)
             written += [names.stored_name, names.thumbnail_name]
@@ -1248,8 +1255,6 @@ async def create_post(
         await db.rollback()
         delete_files(media_dir, written)
         raise
-    await hub.publish(f"source:{source}", {"type": "post.created", "post_id": post.id})
-    await notifications.dispatch(hub, deliveries)
     return post
 
 
@@ -1280,10 +1285,9 @@ async def _mention(
     mentioned: dict[str, int],
     *,
     already: set[int] | None = None,
-) -> list[Delivery]:
+) -> None:
     """Record mentions of people who may read the post and notify them."""
     assert post.id is not None
-    deliveries: list[Delivery] = []
     for user_id in sorted(set(mentioned.values()) - (already or set())):
         db.add(
             Mention(
@@ -1292,7 +1296,7 @@ async def _mention(
                 user_id=user_id,
             )
         )
-        deliveries += await notifications.notify(
+        await notifications.notify(
             db,
             NotificationKind.MENTIONED.value,
             user_id,
@@ -1301,7 +1305,6 @@ async def _mention(
             comment_id=comment.id if comment is not None else None,
             group_id=post.group_id,
         )
-    return deliveries
 
 
 async def readable_post(db: AsyncSession, actor: User, post_id: int) -> Post:
@@ -1354,7 +1357,7 @@ async def editable_post(db: AsyncSession, actor: User, post_id: int) -> Post:
     return post
 
 
-async def edit_post(db: AsyncSession, hub: Hub, actor: User, post_id: int, body: str) -> Post:
+async def edit_post(db: AsyncSession, actor: User, post_id: int, body: str) -> Post:
     """Replace a post's text, keeping the previous one in its history.
 
     Only people newly mentioned (and able to read the post) are notified.
@@ -1369,6 +1372,7 @@ async def edit_post(db: AsyncSession, hub: Hub, actor: User, post_id: int, body:
     post.html = rendered.html
     post.edited_at = utcnow()
     post.topic_tags = " ".join(sorted(rendered.tags))
+    record(db, PostUpdated(post.id))
     await db.execute(delete(PostTopic).where(col(PostTopic.post_id) == post.id))
     _add_topics(db, post, rendered.tags)
     already = set(
@@ -1380,16 +1384,12 @@ async def edit_post(db: AsyncSession, hub: Hub, actor: User, post_id: int, body:
             )
         ).scalars()
     )
-    deliveries = await _mention(db, actor, post, None, rendered.mentioned, already=already)
+    await _mention(db, actor, post, None, rendered.mentioned, already=already)
     await db.commit()
-    await hub.publish(f"post:{post.id}", {"type": "post.updated", "post_id": post.id})
-    await notifications.dispatch(hub, deliveries)
     return post
 
 
-async def delete_post(
-    db: AsyncSession, hub: Hub, actor: User, post_id: int, *, media_dir: Path
-) -> Post:
+async def delete_post(db: AsyncSession, actor: User, post_id: int, *, media_dir: Path) -> Post:
     """Delete a post with its conversation and files (author, group owner/animator, admin)."""
     post = await readable_post(db, actor, post_id)
     role = await group_role(db, actor, post.group_id)
@@ -1403,9 +1403,9 @@ async def delete_post(
         )
     ).all()
     await db.delete(post)
+    record(db, PostDeleted(post_id))
     await db.commit()
     delete_files(media_dir, [name for row in files for name in row])
-    await hub.publish(f"post:{post_id}", {"type": "post.deleted", "post_id": post_id})
     return post
 
 
@@ -1453,7 +1453,6 @@ async def post_history(db: AsyncSession, actor: User, post_id: int) -> PostHisto
 
 async def add_comment(
     db: AsyncSession,
-    hub: Hub,
     actor: User,
     post_id: int,
     body: str,
@@ -1485,14 +1484,15 @@ async def add_comment(
     )
     db.add(comment)
     await db.flush()
+    assert comment.id is not None
+    record(db, CommentCreated(post_id, comment.id))
     await db.execute(
         update(Post).where(col(Post.id) == post_id).values(comment_count=Post.comment_count + 1)
     )
     wanted = {post.author_id} | ({answered.author_id} if answered is not None else set())
     readers = await _readers_among(db, post.group_id, wanted - {actor.id})
-    deliveries: list[Delivery] = []
     for user_id in sorted(readers):
-        deliveries += await notifications.notify(
+        await notifications.notify(
             db,
             NotificationKind.REPLY.value,
             user_id,
@@ -1501,17 +1501,12 @@ async def add_comment(
             comment_id=comment.id,
             group_id=post.group_id,
         )
-    deliveries += await _mention(db, actor, post, comment, rendered.mentioned, already=readers)
+    await _mention(db, actor, post, comment, rendered.mentioned, already=readers)
     await db.commit()
-    await hub.publish(
-        f"post:{post_id}",
-        {"type": "comment.created", "post_id": post_id, "comment_id": comment.id},
-    )
-    await notifications.dispatch(hub, deliveries)
     return comment
 
 
-async def toggle_reaction(db: AsyncSession, hub: Hub, actor: User, post_id: int, kind: str) -> bool:
+async def toggle_reaction(db: AsyncSession, actor: User, post_id: int, kind: str) -> bool:
     """Add the reaction, or take it back if it was there; True when now on.
 
     One per person per kind; the post author is notified when one is added.
@@ -1530,7 +1525,7 @@ async def toggle_reaction(db: AsyncSession, hub: Hub, actor: User, post_id: int,
             )
         )
     ).scalar_one_or_none()
-    deliveries: list[Delivery] = []
+    record(db, ReactionChanged(post_id))
     if existing is not None:
         await db.delete(existing)
         change = -1
@@ -1538,7 +1533,7 @@ async def toggle_reaction(db: AsyncSession, hub: Hub, actor: User, post_id: int,
         db.add(Reaction(post_id=post_id, user_id=actor.id, kind=kind))
         change = 1
         if await _readers_among(db, post.group_id, {post.author_id} - {actor.id}):
-            deliveries = await notifications.notify(
+            await notifications.notify(
                 db,
                 NotificationKind.REACTION.value,
                 post.author_id,
@@ -1564,8 +1559,6 @@ async def toggle_reaction(db: AsyncSession, hub: Hub, actor: User, post_id: int,
         # The same reaction arrived twice at once: the first one stands.
         await db.rollback()
         return True
-    await hub.publish(f"post:{post_id}", {"type": "reaction.changed", "post_id": post_id})
-    await notifications.dispatch(hub, deliveries)
     return change > 0
 
 

@@ -11,7 +11,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from esn.animation import panels
-from esn.errors import InvalidInput, NotFound
+from esn.core.errors import InvalidInput, NotFound
 from esn.stream import forms
 from esn.stream import service as stream
 from esn.stream.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
@@ -64,7 +64,6 @@ async def create_post(request: Request) -> Response:
             async with db_session(request) as db:
                 await stream.create_post(
                     db,
-                    request.app.state.hub,
                     user,
                     data.source,
                     data.body,
@@ -118,7 +117,7 @@ async def edit_post(request: Request) -> Response:
     data, errors = validate(forms.EditForm, values)
     async with db_session(request) as db:
         if data is not None:
-            await stream.edit_post(db, request.app.state.hub, user, post_id, data.body)
+            await stream.edit_post(db, user, post_id, data.body)
             return RedirectResponse(f"/posts/{post_id}", status_code=303)
         post = await stream.editable_post(db, user, post_id)
     context = {"post": post, "values": values, "errors": errors}
@@ -140,7 +139,6 @@ async def delete_post(request: Request) -> Response:
     async with db_session(request) as db:
         await stream.delete_post(
             db,
-            request.app.state.hub,
             user,
             request.path_params["post_id"],
             media_dir=request.app.state.settings.media_dir,
@@ -162,9 +160,7 @@ async def comment(request: Request) -> Response:
     data, errors = validate(forms.CommentForm, values)
     async with db_session(request) as db:
         if data is not None:
-            created = await stream.add_comment(
-                db, request.app.state.hub, user, post_id, data.body, data.parent_id
-            )
+            created = await stream.add_comment(db, user, post_id, data.body, data.parent_id)
             if not is_htmx(request):
                 return RedirectResponse(f"/posts/{post_id}#comment-{created.id}", 303)
         full = values.get("view") == "full" or not is_htmx(request)
@@ -204,7 +200,7 @@ async def react(request: Request) -> Response:
     if data is None:
         raise HTTPException(400, errors.get("kind"))
     async with db_session(request) as db:
-        await stream.toggle_reaction(db, request.app.state.hub, user, post_id, data.kind.value)
+        await stream.toggle_reaction(db, user, post_id, data.kind.value)
         if not is_htmx(request):
             return RedirectResponse(safe_next(data.next or f"/posts/{post_id}"), status_code=303)
         view = await stream.post_view(db, user, post_id, full=False)

@@ -8,9 +8,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from esn.errors import Forbidden, NotFound, Throttled
+from esn.core.errors import Forbidden, NotFound, Throttled
+from esn.core.i18n import gettext as _
 from esn.web.auth import LoginRequired, login_url
-from esn.web.i18n import gettext as _
 from esn.web.templating import render
 
 log = logging.getLogger("esn.web")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from esn.web.i18n import gettext as _
+from esn.core.i18n import gettext as _
 
 # The largest legitimate body is a photo or attachment plus a form: anything
 # bigger is refused whole rather than buffered into memory.

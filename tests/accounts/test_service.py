@@ -11,9 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from esn.accounts import service as accounts
 from esn.accounts.models import LoginFailure, PasswordResetToken, Role
-from esn.clock import utcnow
-from esn.errors import Forbidden, InvalidInput, NotFound, Throttled
-from esn.mail import Mailer
+from esn.core.clock import utcnow
+from esn.core.errors import Forbidden, InvalidInput, NotFound, Throttled
 from esn.settings import Settings
 from tests.conftest import PASSWORD, MakePerson, Outbox
 
@@ -136,9 +135,8 @@ async def test_password_reset_mail_link_works_once(
 ) -> None:
     user, _profile = await make_person()
     session = await accounts.log_in(db, settings, user.email, PASSWORD, address="10.0.0.1")
-    mailer = Mailer(smtp_server.url, settings.mail_from)
-    await accounts.request_password_reset(db, settings, mailer, user.email.upper())
-    [message] = smtp_server.wait_for(1)
+    await accounts.request_password_reset(db, settings, user.email.upper())
+    [message] = await smtp_server.received(1)
     assert message["To"] == user.email
     body = message.get_content()
     link = next(line for line in body.splitlines() if "/password-reset/" in line)
@@ -157,18 +155,16 @@ async def test_password_reset_mail_link_works_once(
 async def test_password_reset_for_unknown_email_sends_nothing(
     db: AsyncSession, settings: Settings, smtp_server: Outbox
 ) -> None:
-    mailer = Mailer(smtp_server.url, settings.mail_from)
-    await accounts.request_password_reset(db, settings, mailer, "nobody@example.com")
-    assert smtp_server.wait_for(1, timeout=0.5) == []
+    await accounts.request_password_reset(db, settings, "nobody@example.com")
+    assert await smtp_server.received(1, within=0.5) == []
 
 
 async def test_expired_reset_link_is_refused(
     db: AsyncSession, settings: Settings, make_person: MakePerson, smtp_server: Outbox
 ) -> None:
     user, _profile = await make_person()
-    mailer = Mailer(smtp_server.url, settings.mail_from)
-    await accounts.request_password_reset(db, settings, mailer, user.email)
-    [message] = smtp_server.wait_for(1)
+    await accounts.request_password_reset(db, settings, user.email)
+    [message] = await smtp_server.received(1)
     token = message.get_content().split("/password-reset/")[1].split()[0]
     await db.execute(update(PasswordResetToken).values(expires_at=utcnow() - timedelta(minutes=1)))
     await db.commit()

@@ -81,7 +81,7 @@ async def test_password_reset_through_the_pages(
                 "/password-reset", data={"email": user.email, "csrf_token": token}
             )
             assert "on its way" in sent.text
-            [message] = smtp_server.wait_for(1)
+            [message] = await smtp_server.received(1)
             link = message.get_content().split("http://testserver")[1].split()[0]
             form = await client.get(link)
             assert form.status_code == 200

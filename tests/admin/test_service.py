@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from esn.admin import service as admin
-from esn.errors import Forbidden
+from esn.core.errors import Forbidden
 from tests.conftest import MakePerson
 
 

@@ -15,10 +15,10 @@ import httpx
 import pytest
 from alembic import command
 
-from esn.bench.live import measure_live_delivery, server_rss_mb, server_worker_pids
-from esn.bench.types import BenchSession
 from esn.database import create_engine, create_session_factory
 from esn.people.service import NewPerson, create_person
+from esn_tools.bench.live import measure_live_delivery, server_rss_mb, server_worker_pids
+from esn_tools.bench.types import BenchSession
 from tests.conftest import (
     CSRF_META,
     PASSWORD,

@@ -7,7 +7,7 @@ import asyncio
 
 from playwright.sync_api import Browser, Page, expect
 
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 from esn.database import create_engine, create_session_factory
 from esn.people.service import NewPerson, create_person
 from tests.browser.conftest import LiveServer, sign_in

@@ -8,7 +8,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from esn.database import create_engine, create_session_factory
 from esn.groups import service as groups
-from esn.realtime.hub import Hub
 from tests.browser.conftest import LiveServer, sign_in
 from tests.conftest import run_in_thread
 
@@ -23,15 +22,14 @@ def _make_group(server: LiveServer, owner_email: str, name: str, members: list[s
         from esn.groups.models import GroupRequest
 
         engine = create_engine(server.database_url)
-        hub = Hub()
         async with create_session_factory(engine)() as db:
             owner = (await db.execute(select(User).where(User.email == owner_email))).scalar_one()
             group = await groups.create_group(
-                db, owner, groups.NewGroup(name=name, visibility="private"), hub=hub
+                db, owner, groups.NewGroup(name=name, visibility="private")
             )
             for email in members:
                 member = (await db.execute(select(User).where(User.email == email))).scalar_one()
-                await groups.invite_person(db, owner, group.slug, email, hub=hub)
+                await groups.invite_person(db, owner, group.slug, email)
                 invitation = (
                     await db.execute(
                         select(GroupRequest.id).where(
@@ -40,9 +38,7 @@ def _make_group(server: LiveServer, owner_email: str, name: str, members: list[s
                     )
                 ).scalar_one()
                 assert invitation is not None
-                await groups.answer_invitation(
-                    db, member, group.slug, invitation, accept=True, hub=hub
-                )
+                await groups.answer_invitation(db, member, group.slug, invitation, accept=True)
             slug = group.slug
         await engine.dispose()
         return slug

@@ -27,7 +27,7 @@ def make_group(app: Starlette, hub: Hub) -> MakeGroup:
     async def make(owner: User, name: str, visibility: str = "open", **fields: object) -> Group:
         async with app.state.session_factory() as session:
             new = groups.NewGroup(name=name, visibility=visibility, **fields)  # type: ignore[arg-type]
-            return await groups.create_group(session, owner, new, hub=hub)
+            return await groups.create_group(session, owner, new)
 
     return make
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from esn.accounts.models import Role, User
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.groups import service as groups
 from esn.groups.models import GroupTag
 from esn.realtime.hub import Hub, Subscription
@@ -63,7 +63,6 @@ async def test_the_creator_owns_the_new_group_with_its_tags(
             tags=("Données", "customer  care", "données"),
             visibility="private",
         ),
-        hub=hub,
     )
 
     assert group.slug == "cafe-data-club"
@@ -96,7 +95,7 @@ async def test_a_chosen_slug_already_used_is_refused_and_nothing_is_saved(
 
     with pytest.raises(InvalidInput) as refused:
         await groups.create_group(
-            db, alice, groups.NewGroup(name="Other", slug="design", tags=("x",)), hub=hub
+            db, alice, groups.NewGroup(name="Other", slug="design", tags=("x",))
         )
 
     assert "slug" in refused.value.errors
@@ -115,8 +114,8 @@ async def test_joining_an_open_group_makes_a_member_and_logs_it(
     group = await make_group(alice, "Open Lab")
     sockets = listen(hub, bob)
 
-    outcome = await groups.join_group(db, bob, group.slug, hub=hub)
-    again = await groups.join_group(db, bob, group.slug, hub=hub)
+    outcome = await groups.join_group(db, bob, group.slug)
+    again = await groups.join_group(db, bob, group.slug)
 
     assert (outcome, again) == ("joined", "member")
     assert await membership(db, group.id, bob.id) == "member"
@@ -140,29 +139,29 @@ async def test_a_request_is_decided_by_managers_who_are_notified(
     carla, _ = await colleague("Carla Animatrice")
     bob, _ = await colleague("Bob Leroy")
     group = await make_group(alice, "Private Lab", "private")
-    await groups.invite_person(db, alice, group.slug, carla.email, hub=hub)
-    await groups.join_group(db, carla, group.slug, hub=hub)
-    await groups.change_member_role(db, alice, group.slug, carla.id or 0, "animator", hub=hub)
+    await groups.invite_person(db, alice, group.slug, carla.email)
+    await groups.join_group(db, carla, group.slug)
+    await groups.change_member_role(db, alice, group.slug, carla.id or 0, "animator")
     bells = hub.subscribe()
     bells.add(f"user:{alice.id}")
     bells.add(f"user:{bob.id}")
 
-    outcome = await groups.join_group(db, bob, group.slug, hub=hub)
+    outcome = await groups.join_group(db, bob, group.slug)
 
     assert outcome == "requested"
     assert await membership(db, group.id, bob.id) is None
     assert ("join_request", group.id) in await notifications_of(db, alice.id)
     assert ("join_request", group.id) in await notifications_of(db, carla.id)
     assert received(bells) == [(f"user:{alice.id}", {"type": "notification"})]
-    assert await groups.join_group(db, bob, group.slug, hub=hub) == "pending"
+    assert await groups.join_group(db, bob, group.slug) == "pending"
 
     request = (await requests_of(db, group.id))[-1]
     assert (request.kind, request.state, request.user_id) == ("request", "pending", bob.id)
     with pytest.raises(Forbidden):  # a plain member decides nothing
-        await groups.decide_request(db, bob, group.slug, request.id or 0, accept=True, hub=hub)
+        await groups.decide_request(db, bob, group.slug, request.id or 0, accept=True)
 
     sockets = listen(hub, bob)
-    await groups.decide_request(db, carla, group.slug, request.id or 0, accept=True, hub=hub)
+    await groups.decide_request(db, carla, group.slug, request.id or 0, accept=True)
 
     assert await membership(db, group.id, bob.id) == "member"
     assert (await stored_group(db, group.id)).member_count == 3
@@ -179,12 +178,12 @@ async def test_a_declined_request_cannot_then_be_accepted(
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")
     group = await make_group(alice, "Private Lab", "private")
-    await groups.join_group(db, bob, group.slug, hub=hub)
+    await groups.join_group(db, bob, group.slug)
     request = (await requests_of(db, group.id))[0]
-    await groups.decide_request(db, alice, group.slug, request.id or 0, accept=False, hub=hub)
+    await groups.decide_request(db, alice, group.slug, request.id or 0, accept=False)
 
     with pytest.raises(InvalidInput) as refused:
-        await groups.decide_request(db, alice, group.slug, request.id or 0, accept=True, hub=hub)
+        await groups.decide_request(db, alice, group.slug, request.id or 0, accept=True)
 
     assert refused.value.errors == {"__all__": "This was already declined."}
     assert [r.state for r in await requests_of(db, group.id)] == ["declined"]
@@ -200,10 +199,10 @@ async def test_two_managers_accepting_at_once_make_one_member(
     carla, _ = await colleague("Carla Owner")
     bob, _ = await colleague("Bob Leroy")
     group = await make_group(alice, "Private Lab", "private")
-    await groups.invite_person(db, alice, group.slug, carla.email, hub=hub)
-    await groups.join_group(db, carla, group.slug, hub=hub)
-    await groups.change_member_role(db, alice, group.slug, carla.id or 0, "owner", hub=hub)
-    await groups.join_group(db, bob, group.slug, hub=hub)
+    await groups.invite_person(db, alice, group.slug, carla.email)
+    await groups.join_group(db, carla, group.slug)
+    await groups.change_member_role(db, alice, group.slug, carla.id or 0, "owner")
+    await groups.join_group(db, bob, group.slug)
     request = (await requests_of(db, group.id))[-1]
     factory = app.state.session_factory  # type: ignore[attr-defined]
 
@@ -211,7 +210,7 @@ async def test_two_managers_accepting_at_once_make_one_member(
         async with factory() as session:
             try:
                 await groups.decide_request(
-                    session, manager, group.slug, request.id or 0, accept=True, hub=hub
+                    session, manager, group.slug, request.id or 0, accept=True
                 )
             except InvalidInput:
                 return "refused"
@@ -231,14 +230,14 @@ async def test_the_requester_cancels_and_no_one_else_can(
     bob, _ = await colleague("Bob Leroy")
     eve, _ = await colleague("Eve Curious")
     group = await make_group(alice, "Private Lab", "private")
-    await groups.join_group(db, bob, group.slug, hub=hub)
+    await groups.join_group(db, bob, group.slug)
     request = (await requests_of(db, group.id))[0]
 
     with pytest.raises(NotFound):
         await groups.cancel_request(db, eve, group.slug, request.id or 0)
     await groups.cancel_request(db, bob, group.slug, request.id or 0)
     with pytest.raises(InvalidInput):  # cancelled is final
-        await groups.decide_request(db, alice, group.slug, request.id or 0, accept=True, hub=hub)
+        await groups.decide_request(db, alice, group.slug, request.id or 0, accept=True)
 
     assert [r.state for r in await requests_of(db, group.id)] == ["cancelled"]
     assert await membership(db, group.id, bob.id) is None
@@ -261,7 +260,7 @@ async def test_a_secret_group_does_not_exist_for_outsiders(
         with pytest.raises(NotFound):
             await look(db, eve, group.slug)
     with pytest.raises(NotFound):
-        await groups.join_group(db, eve, group.slug, hub=hub)
+        await groups.join_group(db, eve, group.slug)
     assert await requests_of(db, group.id) == []
     assert await notifications_of(db, alice.id) == []
 
@@ -274,7 +273,7 @@ async def test_an_invitee_sees_the_secret_group_and_joins_it(
     group = await make_group(alice, "Skunkworks", "secret")
     sockets = listen(hub, bob)
 
-    outcome = await groups.invite_person(db, alice, group.slug, bob_profile.handle, hub=hub)
+    outcome = await groups.invite_person(db, alice, group.slug, bob_profile.handle)
 
     assert outcome == "invited"
     assert await notifications_of(db, bob.id) == [("invited", group.id)]
@@ -285,9 +284,7 @@ async def test_an_invitee_sees_the_secret_group_and_joins_it(
     with pytest.raises(NotFound):  # invited is not yet a member: no content
         await groups.members_page(db, bob, group.slug)
 
-    await groups.answer_invitation(
-        db, bob, group.slug, about.invitation.id or 0, accept=True, hub=hub
-    )
+    await groups.answer_invitation(db, bob, group.slug, about.invitation.id or 0, accept=True)
 
     assert await membership(db, group.id, bob.id) == "member"
     assert (await stored_group(db, group.id)).member_count == 2
@@ -304,22 +301,18 @@ async def test_a_declined_or_withdrawn_invitation_hides_the_secret_group_again(
     bob, _ = await colleague("Bob Leroy")
     carl, _ = await colleague("Carl Dupont")
     group = await make_group(alice, "Skunkworks", "secret")
-    await groups.invite_person(db, alice, group.slug, bob.email, hub=hub)
-    await groups.invite_person(db, alice, group.slug, carl.email, hub=hub)
+    await groups.invite_person(db, alice, group.slug, bob.email)
+    await groups.invite_person(db, alice, group.slug, carl.email)
     bob_invitation, carl_invitation = await requests_of(db, group.id)
 
-    await groups.answer_invitation(
-        db, bob, group.slug, bob_invitation.id or 0, accept=False, hub=hub
-    )
-    await groups.withdraw_invitation(db, alice, group.slug, carl_invitation.id or 0, hub=hub)
+    await groups.answer_invitation(db, bob, group.slug, bob_invitation.id or 0, accept=False)
+    await groups.withdraw_invitation(db, alice, group.slug, carl_invitation.id or 0)
 
     for person, invitation in ((bob, bob_invitation), (carl, carl_invitation)):
         with pytest.raises(NotFound):
             await groups.group_about(db, person, group.slug)
         with pytest.raises(NotFound):  # and the old invitation cannot be taken up
-            await groups.answer_invitation(
-                db, person, group.slug, invitation.id or 0, accept=True, hub=hub
-            )
+            await groups.answer_invitation(db, person, group.slug, invitation.id or 0, accept=True)
     assert [r.state for r in await requests_of(db, group.id)] == ["declined", "cancelled"]
     assert (await stored_group(db, group.id)).member_count == 1
 
@@ -330,14 +323,12 @@ async def test_an_invitation_on_a_private_group_cannot_be_answered_twice(
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")
     group = await make_group(alice, "Private Lab", "private")
-    await groups.invite_person(db, alice, group.slug, bob.email, hub=hub)
+    await groups.invite_person(db, alice, group.slug, bob.email)
     (invitation,) = await requests_of(db, group.id)
-    await groups.answer_invitation(db, bob, group.slug, invitation.id or 0, accept=False, hub=hub)
+    await groups.answer_invitation(db, bob, group.slug, invitation.id or 0, accept=False)
 
     with pytest.raises(InvalidInput):
-        await groups.answer_invitation(
-            db, bob, group.slug, invitation.id or 0, accept=True, hub=hub
-        )
+        await groups.answer_invitation(db, bob, group.slug, invitation.id or 0, accept=True)
 
     assert await membership(db, group.id, bob.id) is None
 
@@ -348,17 +339,17 @@ async def test_invitations_need_a_manager_and_a_real_colleague(
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")
     group = await make_group(alice, "Open Lab")
-    await groups.join_group(db, bob, group.slug, hub=hub)
+    await groups.join_group(db, bob, group.slug)
 
     with pytest.raises(Forbidden):
-        await groups.invite_person(db, bob, group.slug, alice.email, hub=hub)
+        await groups.invite_person(db, bob, group.slug, alice.email)
     for reference, message in [
         ("nobody@example.com", "No active colleague has this email or handle."),
         ("bob@\x00", "No active colleague has this email or handle."),
         (bob.email, "This person is already a member."),
     ]:
         with pytest.raises(InvalidInput) as refused:
-            await groups.invite_person(db, alice, group.slug, reference, hub=hub)
+            await groups.invite_person(db, alice, group.slug, reference)
         assert refused.value.errors == {"invitee": message}
 
 
@@ -368,9 +359,9 @@ async def test_inviting_someone_who_asked_accepts_their_request(
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")
     group = await make_group(alice, "Private Lab", "private")
-    await groups.join_group(db, bob, group.slug, hub=hub)
+    await groups.join_group(db, bob, group.slug)
 
-    outcome = await groups.invite_person(db, alice, group.slug, bob.email, hub=hub)
+    outcome = await groups.invite_person(db, alice, group.slug, bob.email)
 
     assert outcome == "accepted"
     assert await membership(db, group.id, bob.id) == "member"
@@ -388,7 +379,7 @@ async def test_admins_see_a_secret_group_but_cannot_walk_in(
 
     assert not about.can_read and not about.can_join and not about.can_request
     with pytest.raises(Forbidden):
-        await groups.join_group(db, admin, group.slug, hub=hub)
+        await groups.join_group(db, admin, group.slug)
     with pytest.raises(NotFound):
         await groups.members_page(db, admin, group.slug)
 
@@ -402,12 +393,12 @@ async def test_members_leave_but_the_last_owner_cannot(
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")
     group = await make_group(alice, "Open Lab")
-    await groups.join_group(db, bob, group.slug, hub=hub)
+    await groups.join_group(db, bob, group.slug)
     sockets = listen(hub, bob)
 
-    await groups.leave_group(db, bob, group.slug, hub=hub)
+    await groups.leave_group(db, bob, group.slug)
     with pytest.raises(InvalidInput) as refused:
-        await groups.leave_group(db, alice, group.slug, hub=hub)
+        await groups.leave_group(db, alice, group.slug)
 
     assert await membership(db, group.id, bob.id) is None
     assert "owner" in refused.value.errors["__all__"]
@@ -422,12 +413,12 @@ async def test_an_owner_leaves_once_someone_else_owns_the_group(
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")
     group = await make_group(alice, "Open Lab")
-    await groups.join_group(db, bob, group.slug, hub=hub)
+    await groups.join_group(db, bob, group.slug)
 
     with pytest.raises(InvalidInput):  # stepping down would leave no owner
-        await groups.change_member_role(db, alice, group.slug, alice.id or 0, "member", hub=hub)
-    await groups.change_member_role(db, alice, group.slug, bob.id or 0, "owner", hub=hub)
-    await groups.leave_group(db, alice, group.slug, hub=hub)
+        await groups.change_member_role(db, alice, group.slug, alice.id or 0, "member")
+    await groups.change_member_role(db, alice, group.slug, bob.id or 0, "owner")
+    await groups.leave_group(db, alice, group.slug)
 
     assert await membership(db, group.id, alice.id) is None
     assert await membership(db, group.id, bob.id) == "owner"
@@ -442,19 +433,19 @@ async def test_removing_members_follows_the_roles(
     dan, _ = await colleague("Dan Member")
     group = await make_group(alice, "Open Lab")
     for person in (carla, bob, dan):
-        await groups.join_group(db, person, group.slug, hub=hub)
-    await groups.change_member_role(db, alice, group.slug, carla.id or 0, "animator", hub=hub)
+        await groups.join_group(db, person, group.slug)
+    await groups.change_member_role(db, alice, group.slug, carla.id or 0, "animator")
     sockets = listen(hub, bob)
 
     with pytest.raises(Forbidden):  # a plain member removes nobody
-        await groups.remove_member(db, dan, group.slug, bob.id or 0, hub=hub)
+        await groups.remove_member(db, dan, group.slug, bob.id or 0)
     with pytest.raises(Forbidden):  # animators never remove owners
-        await groups.remove_member(db, carla, group.slug, alice.id or 0, hub=hub)
+        await groups.remove_member(db, carla, group.slug, alice.id or 0)
     with pytest.raises(Forbidden):  # nor change roles
-        await groups.change_member_role(db, carla, group.slug, dan.id or 0, "animator", hub=hub)
-    await groups.remove_member(db, carla, group.slug, bob.id or 0, hub=hub)
+        await groups.change_member_role(db, carla, group.slug, dan.id or 0, "animator")
+    await groups.remove_member(db, carla, group.slug, bob.id or 0)
     with pytest.raises(NotFound):
-        await groups.remove_member(db, carla, group.slug, bob.id or 0, hub=hub)
+        await groups.remove_member(db, carla, group.slug, bob.id or 0)
 
     assert await membership(db, group.id, bob.id) is None
     assert await membership(db, group.id, alice.id) == "owner"
@@ -468,11 +459,11 @@ async def test_a_removed_member_of_a_private_group_no_longer_reads_it(
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")
     group = await make_group(alice, "Private Lab", "private")
-    await groups.invite_person(db, alice, group.slug, bob.email, hub=hub)
-    await groups.join_group(db, bob, group.slug, hub=hub)
+    await groups.invite_person(db, alice, group.slug, bob.email)
+    await groups.join_group(db, bob, group.slug)
     assert (await groups.group_page(db, bob, group.slug)).stream is not None
 
-    await groups.remove_member(db, alice, group.slug, bob.id or 0, hub=hub)
+    await groups.remove_member(db, alice, group.slug, bob.id or 0)
 
     page = await groups.group_page(db, bob, group.slug)
     assert page.stream is None and page.header.can_request
@@ -490,9 +481,9 @@ async def test_members_page_lists_members_and_pending_for_managers_only(
     bob, _ = await colleague("Bob Leroy")
     carl, _ = await colleague("Carl Dupont")
     group = await make_group(alice, "Private Lab", "private")
-    await groups.invite_person(db, alice, group.slug, bob.email, hub=hub)
-    await groups.join_group(db, bob, group.slug, hub=hub)
-    await groups.join_group(db, carl, group.slug, hub=hub)
+    await groups.invite_person(db, alice, group.slug, bob.email)
+    await groups.join_group(db, bob, group.slug)
+    await groups.join_group(db, carl, group.slug)
 
     for_owner = await groups.members_page(db, alice, group.slug)
     for_member = await groups.members_page(db, bob, group.slug)
@@ -553,9 +544,9 @@ async def test_urls_that_cannot_name_a_group_are_missing(
             await groups.group_about(db, alice, slug)
     for request_id in [0, 2**40]:
         with pytest.raises(NotFound):
-            await groups.decide_request(db, alice, group.slug, request_id, accept=True, hub=hub)
+            await groups.decide_request(db, alice, group.slug, request_id, accept=True)
     with pytest.raises(NotFound):
-        await groups.remove_member(db, alice, group.slug, 2**40, hub=hub)
+        await groups.remove_member(db, alice, group.slug, 2**40)
 
 
 async def test_the_same_join_request_sent_twice_at_once_is_one_request(
@@ -568,7 +559,7 @@ async def test_the_same_join_request_sent_twice_at_once_is_one_request(
 
     async def ask() -> str:
         async with factory() as session:
-            return await groups.join_group(session, bob, group.slug, hub=hub)
+            return await groups.join_group(session, bob, group.slug)
 
     results = await asyncio.gather(ask(), ask())
 

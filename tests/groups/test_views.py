@@ -357,7 +357,7 @@ async def test_leaving_and_removing(
     bob, _ = await colleague("Bob Leroy")
     group = await make_group(alice, "Open Lab")
     other = await make_group(bob, "Other Lab")
-    await groups.join_group(db, bob, group.slug, hub=hub)
+    await groups.join_group(db, bob, group.slug)
     token = await csrf_token(client, "/groups")
     await client.post(f"/groups/{other.slug}/join", data={"csrf_token": token})
 
@@ -436,7 +436,6 @@ async def test_the_group_stream_is_for_readers_only(
     group = await make_group(owner, "Private Lab", "private")
     await stream.create_post(
         db,
-        hub,
         owner,
         group_source(group.id or 0),
         "Marker q7Zx for members",
@@ -465,7 +464,6 @@ async def test_more_loads_the_next_page_of_the_group_stream(
     for number in range(stream.STREAM_PAGE_SIZE + 1):
         await stream.create_post(
             db,
-            hub,
             alice,
             group_source(group.id or 0),
             f"Post number {number:02d}",
@@ -493,7 +491,7 @@ async def test_withdrawing_a_request_and_declining_an_invitation(
     bob, _ = await make_person("Bob Leroy")
     private = await make_group(owner, "Private Lab", "private")
     secret = await make_group(owner, "Skunkworks", "secret")
-    await groups.invite_person(db, owner, secret.slug, bob.email, hub=hub)
+    await groups.invite_person(db, owner, secret.slug, bob.email)
     await log_in(client, bob.email)
     token = await csrf_token(client, "/groups")
     await client.post(f"/groups/{private.slug}/join", data={"csrf_token": token})
@@ -523,7 +521,7 @@ async def test_an_owner_makes_a_member_animator(
     client, alice, _ = signed_in
     bob, _ = await colleague("Bob Leroy")
     group = await make_group(alice, "Open Lab")
-    await groups.join_group(db, bob, group.slug, hub=hub)
+    await groups.join_group(db, bob, group.slug)
     token = await csrf_token(client, "/groups")
 
     changed = await client.post(

@@ -30,7 +30,7 @@ def make_group(app: Starlette, hub: Hub) -> MakeGroup:
     async def make(owner: User, name: str, visibility: str = "open") -> Group:
         async with app.state.session_factory() as session:
             new = groups.NewGroup(name=name, visibility=visibility)
-            return await groups.create_group(session, owner, new, hub=hub)
+            return await groups.create_group(session, owner, new)
 
     return make
 
@@ -42,7 +42,7 @@ def post_in(app: Starlette, hub: Hub) -> PostIn:
     async def post(actor: User, source: str, body: str) -> Post:
         async with app.state.session_factory() as db:
             return await stream.create_post(
-                db, hub, actor, source, body, media_dir=app.state.settings.media_dir
+                db, actor, source, body, media_dir=app.state.settings.media_dir
             )
 
     return post
@@ -55,10 +55,10 @@ def notify(app: Starlette) -> Notify:
     async def record(kind: str, recipient: User, **about: object) -> Notification:
         assert recipient.id is not None
         async with app.state.session_factory() as db:
-            deliveries = await notifications.notify(db, kind, recipient.id, **about)  # type: ignore[arg-type]
+            notification = await notifications.notify(db, kind, recipient.id, **about)  # type: ignore[arg-type]
             await db.commit()
-        assert deliveries, "the recipient turned this kind off"
-        return deliveries[0].notification
+        assert notification is not None, "the recipient turned this kind off"
+        return notification
 
     return record
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from esn.accounts.models import User
 from esn.cli import app as cli
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 from esn.database import create_engine, create_session_factory
 from esn.mail import Mailer
 from esn.notifications import jobs
@@ -41,7 +41,7 @@ async def frequency(app: Starlette, user: User, value: str) -> None:
 
 async def comment(app: Starlette, actor: User, post_id: int | None, body: str) -> None:
     async with app.state.session_factory() as db:
-        await stream.add_comment(db, app.state.hub, actor, post_id or 0, body)
+        await stream.add_comment(db, actor, post_id or 0, body)
 
 
 async def run_digests(app: Starlette, mailer: Mailer, when: object = None) -> int:
@@ -114,7 +114,7 @@ async def test_nothing_to_say_means_no_email(
 ) -> None:
     await colleague("Quiet Person", email="quiet@example.com")
     assert await run_digests(app, mailer) == 0
-    assert smtp_server.wait_for(1, timeout=0.3) == []
+    assert await smtp_server.received(1, within=0.3) == []
 
 
 async def test_frequency_decides_when_the_next_digest_is_due(

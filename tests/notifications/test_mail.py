@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import delete
@@ -11,13 +13,13 @@ from sqlmodel import col
 from starlette.applications import Starlette
 
 from esn.accounts.models import User
+from esn.core.i18n import get_locale, set_locale
 from esn.groups.models import Membership
 from esn.mail import Mailer
 from esn.notifications import service as notifications
 from esn.notifications.models import Notification, NotificationKind
 from esn.realtime.hub import Hub
 from esn.settings import Settings
-from esn.web.i18n import get_locale, set_locale
 from tests.conftest import MakePerson, Outbox, _free_port, csrf_token, log_in
 from tests.notifications.conftest import Colleague, MakeGroup, PostIn, add_member
 
@@ -59,21 +61,22 @@ async def choose(app: Starlette, user: User, **channels: str) -> None:
         await notifications.save_notification_settings(db, user, every, "off")
 
 
-async def notify_and_dispatch(
-    app: Starlette, hub: Hub, mailer: Mailer, kind: str, recipient: User, **about: object
-) -> list[notifications.Delivery]:
-    """What a domain service does: notify in its transaction, commit, then dispatch."""
+async def notify_and_commit(
+    app: Starlette, kind: str, recipient: User, **about: object
+) -> Notification:
+    """What a domain service does: notify in its transaction, then commit (which sends)."""
     async with app.state.session_factory() as db:
-        deliveries = await notifications.notify(db, kind, recipient.id or 0, **about)  # type: ignore[arg-type]
+        notification = await notifications.notify(db, kind, recipient.id or 0, **about)  # type: ignore[arg-type]
         await db.commit()
-    await notifications.dispatch(
-        hub,
-        deliveries,
-        mailer=mailer,
-        settings=app.state.settings,
-        session_factory=app.state.session_factory,
-    )
-    return deliveries
+    assert notification is not None
+    return notification
+
+
+async def eventually(check: Callable[[], bool]) -> None:
+    """Wait (5 s at most) until ``check()`` holds: mail leaves in the background."""
+    async with asyncio.timeout(5):
+        while not check():  # noqa: ASYNC110 - log records have no event to await
+            await asyncio.sleep(0.02)
 
 
 @pytest.fixture
@@ -84,7 +87,6 @@ def mailer(smtp_server: Outbox) -> Mailer:
 
 async def test_email_kind_is_mailed_in_the_recipient_language_with_a_link(
     app: Starlette,
-    hub: Hub,
     mailer: Mailer,
     smtp_server: Outbox,
     colleague: Colleague,
@@ -102,17 +104,15 @@ async def test_email_kind_is_mailed_in_the_recipient_language_with_a_link(
     post = await post_in(amelie, "company", "Le bilan du trimestre est en ligne")
     set_locale("en")
 
-    deliveries = await notify_and_dispatch(
+    notification = await notify_and_commit(
         app,
-        hub,
-        mailer,
         NotificationKind.REACTION.value,
         amelie,
         actor_id=carol.id,
         post_id=post.id,
     )
 
-    [message] = smtp_server.wait_for(1)
+    [message] = await smtp_server.received(1)
     assert message["To"] == "amelie@example.com"
     assert "Carol Petit" in message["Subject"]
     body = message.get_content()
@@ -124,13 +124,12 @@ async def test_email_kind_is_mailed_in_the_recipient_language_with_a_link(
     # The request's own language is back once the mail is written.
     assert get_locale() == "en"
     async with app.state.session_factory() as db:
-        saved = await db.get(Notification, deliveries[0].notification.id)
+        saved = await db.get(Notification, notification.id)
         assert saved is not None and saved.emailed_at is not None
 
 
 async def test_english_reader_gets_english(
     app: Starlette,
-    hub: Hub,
     mailer: Mailer,
     smtp_server: Outbox,
     colleague: Colleague,
@@ -138,10 +137,8 @@ async def test_english_reader_gets_english(
     alice, _profile = await colleague("Alice Martin", email="alice@example.com")
     carol, _profile = await colleague("Carol Petit")
     await choose(app, alice, new_follower="email")
-    await notify_and_dispatch(
-        app, hub, mailer, NotificationKind.NEW_FOLLOWER.value, alice, actor_id=carol.id
-    )
-    [message] = smtp_server.wait_for(1)
+    await notify_and_commit(app, NotificationKind.NEW_FOLLOWER.value, alice, actor_id=carol.id)
+    [message] = await smtp_server.received(1)
     assert message["Subject"] == "esn: Carol Petit started following you"
     assert any(month in message.get_content() for month in ENGLISH_MONTHS)
 
@@ -149,7 +146,6 @@ async def test_english_reader_gets_english(
 async def test_in_app_kinds_send_no_email_but_ring_the_bell(
     app: Starlette,
     hub: Hub,
-    mailer: Mailer,
     smtp_server: Outbox,
     colleague: Colleague,
 ) -> None:
@@ -157,55 +153,51 @@ async def test_in_app_kinds_send_no_email_but_ring_the_bell(
     carol, _profile = await colleague("Carol Petit")
     bell = hub.subscribe()
     bell.add(f"user:{alice.id}")
-    await notify_and_dispatch(
-        app, hub, mailer, NotificationKind.NEW_FOLLOWER.value, alice, actor_id=carol.id
-    )
+    await notify_and_commit(app, NotificationKind.NEW_FOLLOWER.value, alice, actor_id=carol.id)
     assert bell.queue.get_nowait() == (f"user:{alice.id}", {"type": "notification"})
-    assert smtp_server.wait_for(1, timeout=0.5) == []
+    assert await smtp_server.received(1, within=0.5) == []
 
 
-async def test_dispatch_without_a_mailer_only_rings_bells(
-    app: Starlette, hub: Hub, smtp_server: Outbox, colleague: Colleague
+async def test_without_smtp_the_mail_goes_to_the_log_and_the_bell_rings(
+    app: Starlette, hub: Hub, colleague: Colleague, caplog: pytest.LogCaptureFixture
 ) -> None:
-    alice, _profile = await colleague("Alice Martin")
+    alice, _profile = await colleague("Alice Martin", email="alice@example.com")
     carol, _profile = await colleague("Carol Petit")
     await choose(app, alice, new_follower="email")
     bell = hub.subscribe()
     bell.add(f"user:{alice.id}")
-    async with app.state.session_factory() as db:
-        deliveries = await notifications.notify(
-            db, NotificationKind.NEW_FOLLOWER.value, alice.id or 0, actor_id=carol.id
-        )
-        await db.commit()
-    await notifications.dispatch(hub, deliveries)
-    assert not bell.queue.empty()
-    assert smtp_server.wait_for(1, timeout=0.5) == []
+    with caplog.at_level(logging.WARNING, logger="esn.mail"):
+        await notify_and_commit(app, NotificationKind.NEW_FOLLOWER.value, alice, actor_id=carol.id)
+        assert not bell.queue.empty()
+        await eventually(lambda: "Mail to alice@example.com (no ESN_SMTP_URL set)" in caplog.text)
 
 
 async def test_a_failing_smtp_server_is_logged_and_the_caller_goes_on(
-    app: Starlette,
-    hub: Hub,
+    settings: Settings,
     colleague: Colleague,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    alice, _profile = await colleague("Alice Martin")
-    carol, _profile = await colleague("Carol Petit")
-    await choose(app, alice, new_follower="email")
-    nowhere = Mailer(f"smtp://127.0.0.1:{_free_port()}", "esn <no-reply@esn.test>")
-    with caplog.at_level(logging.ERROR, logger="esn.notifications"):
-        deliveries = await notify_and_dispatch(
-            app, hub, nowhere, NotificationKind.NEW_FOLLOWER.value, alice, actor_id=carol.id
-        )
-    assert "could not email notification" in caplog.text
-    async with app.state.session_factory() as db:
-        saved = await db.get(Notification, deliveries[0].notification.id)
-        assert saved is not None and saved.emailed_at is None
-        assert await notifications.unread_count(db, alice) == 1
+    from esn.app import create_app
+
+    nowhere = dataclasses.replace(settings, smtp_url=f"smtp://127.0.0.1:{_free_port()}")
+    app = create_app(nowhere)
+    async with app.router.lifespan_context(app):
+        alice, _profile = await colleague("Alice Martin")
+        carol, _profile = await colleague("Carol Petit")
+        await choose(app, alice, new_follower="email")
+        with caplog.at_level(logging.ERROR, logger="esn.notifications"):
+            notification = await notify_and_commit(
+                app, NotificationKind.NEW_FOLLOWER.value, alice, actor_id=carol.id
+            )
+            await eventually(lambda: "could not email notification" in caplog.text)
+        async with app.state.session_factory() as db:
+            saved = await db.get(Notification, notification.id)
+            assert saved is not None and saved.emailed_at is None
+            assert await notifications.unread_count(db, alice) == 1
 
 
 async def test_no_email_about_a_post_the_recipient_can_no_longer_read(
     app: Starlette,
-    hub: Hub,
     mailer: Mailer,
     smtp_server: Outbox,
     colleague: Colleague,
@@ -217,53 +209,39 @@ async def test_no_email_about_a_post_the_recipient_can_no_longer_read(
     lab = await make_group(owner, "Skunkworks", "private")
     post = await post_in(owner, f"group:{lab.id}", "MARKER secret plans")
     await add_member(app, lab, alice)
-    await choose(app, alice, mentioned="email")
-    # Alice is not a member any more by the time the mail would go out.
-    async with app.state.session_factory() as db:
-        deliveries = await notifications.notify(
-            db,
-            NotificationKind.MENTIONED.value,
-            alice.id or 0,
-            actor_id=owner.id,
-            post_id=post.id,
-        )
-        await db.commit()
+    # In-app, so nothing is queued: the email is then sent by hand, as the
+    # queue would, after Alice stopped being a member.
+    notification = await notify_and_commit(
+        app, NotificationKind.MENTIONED.value, alice, actor_id=owner.id, post_id=post.id
+    )
     async with app.state.session_factory() as db:
         await db.execute(delete(Membership).where(col(Membership.user_id) == alice.id))
         await db.commit()
-    await notifications.dispatch(
-        hub,
-        deliveries,
-        mailer=mailer,
-        settings=app.state.settings,
-        session_factory=app.state.session_factory,
-    )
-    assert smtp_server.wait_for(1, timeout=0.5) == []
+    async with app.state.session_factory() as db:
+        assert notification.id is not None
+        sent = await notifications.email_notification(
+            db, mailer, app.state.settings, notification.id
+        )
+    assert not sent
+    assert await smtp_server.received(1, within=0.5) == []
 
 
 async def test_links_use_the_configured_base_url(
     app: Starlette,
-    hub: Hub,
+    mailer: Mailer,
     smtp_server: Outbox,
     colleague: Colleague,
 ) -> None:
     alice, _profile = await colleague("Alice Martin")
     carol, carol_profile = await colleague("Carol Petit")
-    await choose(app, alice, new_follower="email")
     settings: Settings = dataclasses.replace(app.state.settings, base_url="https://esn.example.com")
-    async with app.state.session_factory() as db:
-        deliveries = await notifications.notify(
-            db, NotificationKind.NEW_FOLLOWER.value, alice.id or 0, actor_id=carol.id
-        )
-        await db.commit()
-    await notifications.dispatch(
-        hub,
-        deliveries,
-        mailer=Mailer(smtp_server.url, "esn <no-reply@esn.test>"),
-        settings=settings,
-        session_factory=app.state.session_factory,
+    notification = await notify_and_commit(
+        app, NotificationKind.NEW_FOLLOWER.value, alice, actor_id=carol.id
     )
-    [message] = smtp_server.wait_for(1)
+    async with app.state.session_factory() as db:
+        assert notification.id is not None
+        await notifications.email_notification(db, mailer, settings, notification.id)
+    [message] = await smtp_server.received(1)
     assert f"https://esn.example.com/people/{carol_profile.handle}" in message.get_content()
 
 
@@ -293,6 +271,6 @@ async def test_a_mention_made_through_the_pages_is_emailed(
                 },
             )
             assert response.status_code == 303
-    [message] = smtp_server.wait_for(1)
+    [message] = await smtp_server.received(1)
     assert message["To"] == reader.email
     assert "Anne Author" in message.get_content()

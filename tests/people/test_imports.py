@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from esn.accounts.models import User
-from esn.errors import Forbidden
+from esn.core.errors import Forbidden
 from esn.people import imports
 from esn.people.imports import ImportRejected, ImportSummary
 from esn.people.models import Profile

@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import col
 
 from esn.accounts.models import Role, User
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.people import service as people
 from esn.people.models import Follow, Profile
+from esn.realtime.hub import Hub
 from tests.conftest import MakePerson
 
 
@@ -278,19 +279,17 @@ async def test_people_who_left_are_skipped_in_the_chain_and_reports(
 
 
 async def test_the_person_followed_is_notified_once(
-    db: AsyncSession, colleague: MakePerson
+    db: AsyncSession, colleague: MakePerson, hub: Hub
 ) -> None:
     from esn.notifications.models import Notification
-    from esn.realtime.hub import Hub
 
     alice, _ = await colleague("Alice Martin")
     bruno, bruno_profile = await colleague("Bruno Marchal")
     me = await actor(db, alice)
-    hub = Hub()
     bell = hub.subscribe()
     bell.add(f"user:{bruno.id}")
-    await people.follow_person(db, me, bruno_profile.handle, hub=hub)
-    await people.follow_person(db, me, bruno_profile.handle, hub=hub)
+    await people.follow_person(db, me, bruno_profile.handle)
+    await people.follow_person(db, me, bruno_profile.handle)
     notes = (await db.execute(select(Notification))).scalars().all()
     assert [(n.user_id, n.kind, n.actor_id) for n in notes] == [
         (bruno.id, "new_follower", alice.id)

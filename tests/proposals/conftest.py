@@ -19,7 +19,7 @@ from sqlmodel import col
 from starlette.applications import Starlette
 
 from esn.accounts.models import User, UserSession
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 from esn.groups import service as groups
 from esn.groups.models import Group
 from esn.notifications.models import Notification
@@ -46,7 +46,7 @@ def make_group(app: Starlette, hub: Hub) -> MakeGroup:
     async def make(owner: User, name: str, visibility: str = "open") -> Group:
         async with app.state.session_factory() as session:
             new = groups.NewGroup(name=name, visibility=visibility)
-            return await groups.create_group(session, owner, new, hub=hub)
+            return await groups.create_group(session, owner, new)
 
     return make
 

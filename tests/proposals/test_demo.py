@@ -6,7 +6,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from esn import seed
 from esn.accounts.models import User
 from esn.proposals import service as proposals
 from esn.proposals.models import (
@@ -17,6 +16,7 @@ from esn.proposals.models import (
     ProposalState,
     ProposalVolunteer,
 )
+from esn_tools.demo import company as seed
 
 
 async def test_the_demo_has_proposals_in_every_state_and_a_queue_waiting(

@@ -15,8 +15,8 @@ from sqlmodel import col
 from starlette.applications import Starlette
 
 from esn.accounts.models import User
-from esn.clock import utcnow
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.clock import utcnow
+from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.groups.models import Group, Membership
 from esn.proposals import jobs
 from esn.proposals import service as proposals
@@ -32,10 +32,10 @@ async def submitted(
     db: AsyncSession, user: User, hub: Hub, media_dir: Path, **changes: object
 ) -> Proposal:
     """A proposal by ``user``, written and submitted."""
-    draft = await proposals.create_proposal(db, user, idea(**changes), hub=hub)
+    draft = await proposals.create_proposal(db, user, idea(**changes))
     assert draft.id is not None
     return await proposals.submit_proposal(
-        db, user, draft.id, version=draft.version, hub=hub, media_dir=media_dir
+        db, user, draft.id, version=draft.version, media_dir=media_dir
     )
 
 
@@ -56,15 +56,13 @@ async def history(db: AsyncSession, proposal_id: int | None) -> list[tuple[str, 
 async def test_a_proposal_goes_from_draft_to_retrospective(
     db: AsyncSession, org: Org, hub: Hub, media_dir: Path
 ) -> None:
-    draft = await proposals.create_proposal(
-        db, org.alice, idea(coproposers=(org.bob.email,)), hub=hub
-    )
+    draft = await proposals.create_proposal(db, org.alice, idea(coproposers=(org.bob.email,)))
     assert draft.state == "draft" and draft.submitted_at is None
     assert await kinds_for(db, org.bob) == ["proposal_coproposer"]
-    await proposals.answer_coproposal(db, org.bob, draft.id or 0, accept=True, hub=hub)
+    await proposals.answer_coproposal(db, org.bob, draft.id or 0, accept=True)
 
     proposal = await proposals.submit_proposal(
-        db, org.alice, draft.id or 0, version=draft.version, hub=hub, media_dir=media_dir
+        db, org.alice, draft.id or 0, version=draft.version, media_dir=media_dir
     )
     assert proposal.state == "submitted" and proposal.approver_id == org.manager.id
     assert await kinds_for(db, org.manager) == ["proposal_submitted"]
@@ -79,14 +77,13 @@ async def test_a_proposal_goes_from_draft_to_retrospective(
         "request_changes",
         "Say how you measure it.",
         version=proposal.version,
-        hub=hub,
     )
     assert changed.state == "changes_requested"
     again = await proposals.submit_proposal(
-        db, org.alice, proposal.id or 0, version=changed.version, hub=hub, media_dir=media_dir
+        db, org.alice, proposal.id or 0, version=changed.version, media_dir=media_dir
     )
     approved = await proposals.decide_proposal(
-        db, org.manager, again.id or 0, "approve", "Good idea.", version=again.version, hub=hub
+        db, org.manager, again.id or 0, "approve", "Good idea.", version=again.version
     )
     assert approved.state == "approved" and approved.group_id is not None
     group = await db.get(Group, approved.group_id)
@@ -102,7 +99,7 @@ async def test_a_proposal_goes_from_draft_to_retrospective(
     assert "proposal_approved" in await kinds_for(db, org.alice)
     assert "proposal_approved" in await kinds_for(db, org.bob)
 
-    result = await jobs.tick(db, hub, utcnow() + timedelta(days=8))
+    result = await jobs.tick(db, utcnow() + timedelta(days=8))
     assert result.started == 1
     active = await stored(db, approved.id)
     assert active.state == "active"
@@ -114,7 +111,6 @@ async def test_a_proposal_goes_from_draft_to_retrospective(
         active.id or 0,
         proposals.Retrospective("stop", "Customers wanted PDF after all.", "stop"),
         version=active.version,
-        hub=hub,
         media_dir=media_dir,
     )
     assert closed.state == "stopped" and follow_up is None
@@ -148,7 +144,6 @@ async def test_two_approvals_at_once_make_exactly_one_decision(
                     decision,
                     f"{decision} because",
                     version=proposal.version,
-                    hub=hub,
                 )
             except proposals.StaleProposal:
                 return "stale"
@@ -173,11 +168,11 @@ async def test_without_a_manager_an_administrator_decides_but_never_their_own(
     assert mine.approver_id is None
     with pytest.raises(proposals.NotYours):
         await proposals.decide_proposal(
-            db, org.admin, mine.id or 0, "approve", "Mine", version=mine.version, hub=hub
+            db, org.admin, mine.id or 0, "approve", "Mine", version=mine.version
         )
     other_admin, _profile = await colleague("Adele Admin", role="admin")
     decided = await proposals.decide_proposal(
-        db, other_admin, mine.id or 0, "approve", "Fine", version=mine.version, hub=hub
+        db, other_admin, mine.id or 0, "approve", "Fine", version=mine.version
     )
     assert decided.state == "approved"
 
@@ -185,21 +180,19 @@ async def test_without_a_manager_an_administrator_decides_but_never_their_own(
 async def test_a_manager_on_the_team_hands_the_decision_to_an_administrator(
     db: AsyncSession, org: Org, hub: Hub, media_dir: Path
 ) -> None:
-    draft = await proposals.create_proposal(
-        db, org.alice, idea(coproposers=(org.manager.email,)), hub=hub
-    )
-    await proposals.answer_coproposal(db, org.manager, draft.id or 0, accept=True, hub=hub)
+    draft = await proposals.create_proposal(db, org.alice, idea(coproposers=(org.manager.email,)))
+    await proposals.answer_coproposal(db, org.manager, draft.id or 0, accept=True)
     proposal = await proposals.submit_proposal(
-        db, org.alice, draft.id or 0, version=draft.version, hub=hub, media_dir=media_dir
+        db, org.alice, draft.id or 0, version=draft.version, media_dir=media_dir
     )
     assert proposal.approver_id is None
     with pytest.raises(proposals.NotYours):
         await proposals.decide_proposal(
-            db, org.manager, proposal.id or 0, "approve", "Ours", version=proposal.version, hub=hub
+            db, org.manager, proposal.id or 0, "approve", "Ours", version=proposal.version
         )
     assert "proposal_submitted" in await kinds_for(db, org.admin)
     approved = await proposals.decide_proposal(
-        db, org.admin, proposal.id or 0, "approve", "Fine", version=proposal.version, hub=hub
+        db, org.admin, proposal.id or 0, "approve", "Fine", version=proposal.version
     )
     assert approved.state == "approved"
 
@@ -214,7 +207,7 @@ async def test_the_allowance_comes_from_the_person_then_the_department(
     percents = await proposals.allowance_percents(db, ids)
     assert percents == {org.alice.id: 20, org.bob.id: 5, org.outsider.id: 10}
     with pytest.raises(InvalidInput) as refused:
-        await proposals.create_proposal(db, org.bob, idea(), hub=hub)
+        await proposals.create_proposal(db, org.bob, idea())
     assert "your slack-time allowance is 1.75 h a week (5 %)" in refused.value.errors["time_amount"]
     await proposals.set_person_allowance(db, org.admin, org.bob.email, None)
     assert (await proposals.allowance_percents(db, {org.bob.id or 0}))[org.bob.id or 0] == 20
@@ -228,7 +221,7 @@ async def test_approval_counts_every_team_member_over_every_week(
     start = today() + timedelta(days=7)
     bobs = await submitted(db, org.bob, hub, media_dir, time_amount=Decimal(8), start_date=start)
     await proposals.decide_proposal(
-        db, org.manager, bobs.id or 0, "approve", "Yes", version=bobs.version, hub=hub
+        db, org.manager, bobs.id or 0, "approve", "Yes", version=bobs.version
     )
     # Alice's proposal starts after Bob's ends: Bob may co-propose it.
     later = start + timedelta(days=35)
@@ -236,11 +229,10 @@ async def test_approval_counts_every_team_member_over_every_week(
         db,
         org.alice,
         idea(coproposers=(org.bob.email,), start_date=later, end_date=later + timedelta(days=6)),
-        hub=hub,
     )
-    await proposals.answer_coproposal(db, org.bob, draft.id or 0, accept=True, hub=hub)
+    await proposals.answer_coproposal(db, org.bob, draft.id or 0, accept=True)
     fits = await proposals.submit_proposal(
-        db, org.alice, draft.id or 0, version=draft.version, hub=hub, media_dir=media_dir
+        db, org.alice, draft.id or 0, version=draft.version, media_dir=media_dir
     )
     # A third one overlapping Bob's last week does not fit him.
     overlapping = await proposals.create_proposal(
@@ -253,15 +245,13 @@ async def test_approval_counts_every_team_member_over_every_week(
             end_date=start + timedelta(days=30),
             time_amount=Decimal(3),
         ),
-        hub=hub,
     )
-    await proposals.answer_coproposal(db, org.bob, overlapping.id or 0, accept=True, hub=hub)
+    await proposals.answer_coproposal(db, org.bob, overlapping.id or 0, accept=True)
     overlapping = await proposals.submit_proposal(
         db,
         org.alice,
         overlapping.id or 0,
         version=overlapping.version,
-        hub=hub,
         media_dir=media_dir,
     )
     with pytest.raises(InvalidInput) as refused:
@@ -272,13 +262,12 @@ async def test_approval_counts_every_team_member_over_every_week(
             "approve",
             "Yes",
             version=overlapping.version,
-            hub=hub,
         )
     message = refused.value.errors["__all__"]
     assert "Bob Leroy" in message and "Alice Martin" not in message
     assert "3.5 h a week allowed, 2.8 h already committed, 1.05 h asked here" in message
     ok = await proposals.decide_proposal(
-        db, org.manager, fits.id or 0, "approve", "Yes", version=fits.version, hub=hub
+        db, org.manager, fits.id or 0, "approve", "Yes", version=fits.version
     )
     assert ok.state == "approved"
 
@@ -290,7 +279,7 @@ async def test_check_ins_come_from_the_team_while_active_and_count_against_the_g
         db, org.alice, hub, media_dir, start_date=today(), end_date=today() + timedelta(days=27)
     )
     active = await proposals.decide_proposal(
-        db, org.manager, proposal.id or 0, "approve", "Go", version=proposal.version, hub=hub
+        db, org.manager, proposal.id or 0, "approve", "Go", version=proposal.version
     )
     assert active.state == "active"  # its start date has come: it starts at once
     with pytest.raises(proposals.NotYours):
@@ -310,21 +299,21 @@ async def test_the_job_starts_ends_and_reminds_once(
 ) -> None:
     proposal = await submitted(db, org.alice, hub, media_dir)
     await proposals.decide_proposal(
-        db, org.manager, proposal.id or 0, "approve", "Go", version=proposal.version, hub=hub
+        db, org.manager, proposal.id or 0, "approve", "Go", version=proposal.version
     )
     now = utcnow()
-    assert await jobs.tick(db, hub, now) == jobs.TickResult(0, 0, 0)  # not yet
+    assert await jobs.tick(db, now) == jobs.TickResult(0, 0, 0)  # not yet
     started = now + timedelta(days=7)
-    assert (await jobs.tick(db, hub, started)).started == 1
-    assert (await jobs.tick(db, hub, started)).started == 0  # nothing twice
+    assert (await jobs.tick(db, started)).started == 1
+    assert (await jobs.tick(db, started)).started == 0  # nothing twice
     week_later = started + timedelta(days=8)
-    assert (await jobs.tick(db, hub, week_later)).reminded == 1
-    assert (await jobs.tick(db, hub, week_later)).reminded == 0
+    assert (await jobs.tick(db, week_later)).reminded == 1
+    assert (await jobs.tick(db, week_later)).reminded == 0
     assert "proposal_checkin_due" in await kinds_for(db, org.alice)
     await proposals.check_in(db, org.alice, proposal.id or 0, "Progress", 60)
-    assert (await jobs.tick(db, hub, utcnow() + timedelta(days=3))).reminded == 0
+    assert (await jobs.tick(db, utcnow() + timedelta(days=3))).reminded == 0
     after_end = now + timedelta(days=40)
-    result = await jobs.tick(db, hub, after_end)
+    result = await jobs.tick(db, after_end)
     assert result.ended == 1
     assert (await stored(db, proposal.id)).state == "retrospective_due"
     assert "proposal_retro_due" in await kinds_for(db, org.alice)
@@ -336,14 +325,14 @@ async def test_closing_with_a_follow_up_writes_the_next_draft(
     db: AsyncSession, org: Org, hub: Hub, media_dir: Path
 ) -> None:
     draft = await proposals.create_proposal(
-        db, org.alice, idea(coproposers=(org.bob.email,), start_date=today()), hub=hub
+        db, org.alice, idea(coproposers=(org.bob.email,), start_date=today())
     )
-    await proposals.answer_coproposal(db, org.bob, draft.id or 0, accept=True, hub=hub)
+    await proposals.answer_coproposal(db, org.bob, draft.id or 0, accept=True)
     proposal = await proposals.submit_proposal(
-        db, org.alice, draft.id or 0, version=draft.version, hub=hub, media_dir=media_dir
+        db, org.alice, draft.id or 0, version=draft.version, media_dir=media_dir
     )
     active = await proposals.decide_proposal(
-        db, org.manager, proposal.id or 0, "approve", "Go", version=proposal.version, hub=hub
+        db, org.manager, proposal.id or 0, "approve", "Go", version=proposal.version
     )
     with pytest.raises(proposals.NotYours):
         await proposals.close_proposal(
@@ -352,7 +341,6 @@ async def test_closing_with_a_follow_up_writes_the_next_draft(
             active.id or 0,
             proposals.Retrospective("complete", "x", "continue"),
             version=active.version,
-            hub=hub,
             media_dir=media_dir,
         )
     closed, follow_up = await proposals.close_proposal(
@@ -361,7 +349,6 @@ async def test_closing_with_a_follow_up_writes_the_next_draft(
         active.id or 0,
         proposals.Retrospective("complete", "It works.", "continue", follow_up=True),
         version=active.version,
-        hub=hub,
         media_dir=media_dir,
     )
     assert closed.state == "completed"
@@ -379,10 +366,10 @@ async def test_backers_and_volunteers_are_colleagues_once_each(
 ) -> None:
     proposal = await submitted(db, org.alice, hub, media_dir, start_date=today())
     with pytest.raises(proposals.NotYours):
-        await proposals.back_proposal(db, org.alice, proposal.id or 0, "Me", hub=hub)
-    await proposals.back_proposal(db, org.outsider, proposal.id or 0, "Yes!", hub=hub)
-    await proposals.back_proposal(db, org.outsider, proposal.id or 0, "Yes, twice", hub=hub)
-    await proposals.volunteer(db, org.bob, proposal.id or 0, "SQL", hub=hub)
+        await proposals.back_proposal(db, org.alice, proposal.id or 0, "Me")
+    await proposals.back_proposal(db, org.outsider, proposal.id or 0, "Yes!")
+    await proposals.back_proposal(db, org.outsider, proposal.id or 0, "Yes, twice")
+    await proposals.volunteer(db, org.bob, proposal.id or 0, "SQL")
     page = await proposals.proposal_page(db, org.outsider, proposal.id or 0)
     assert [(b.profile.display_name, b.text) for b in page.backers] == [
         ("Otto Other", "Yes, twice")
@@ -390,7 +377,7 @@ async def test_backers_and_volunteers_are_colleagues_once_each(
     # The proposer hears of the first backing only.
     assert (await kinds_for(db, org.alice)).count("proposal_backed") == 1
     approved = await proposals.decide_proposal(
-        db, org.manager, proposal.id or 0, "approve", "Go", version=proposal.version, hub=hub
+        db, org.manager, proposal.id or 0, "approve", "Go", version=proposal.version
     )
     members = set(
         (
@@ -413,7 +400,7 @@ async def test_a_proposal_in_a_secret_group_stays_with_that_group(
     with pytest.raises(NotFound):
         await proposals.proposal_page(db, org.outsider, proposal.id or 0)
     with pytest.raises(NotFound):
-        await proposals.back_proposal(db, org.outsider, proposal.id or 0, "", hub=hub)
+        await proposals.back_proposal(db, org.outsider, proposal.id or 0, "")
     listed = await proposals.list_proposals(db, org.outsider, proposals.ProposalQuery())
     assert listed.rows == []
     # The manager decides, so sees it; the conversation stays in the group.
@@ -421,7 +408,7 @@ async def test_a_proposal_in_a_secret_group_stays_with_that_group(
     conversation = await db.get(Post, proposal.discussion_post_id)
     assert conversation is not None and conversation.group_id == group.id
     approved = await proposals.decide_proposal(
-        db, org.manager, proposal.id or 0, "approve", "Go", version=proposal.version, hub=hub
+        db, org.manager, proposal.id or 0, "approve", "Go", version=proposal.version
     )
     assert approved.group_id == group.id  # the linked group is the project group
     event = (
@@ -437,9 +424,7 @@ async def test_a_proposal_in_a_secret_group_stays_with_that_group(
 async def test_a_draft_is_for_its_proposer_and_those_asked(
     db: AsyncSession, org: Org, hub: Hub
 ) -> None:
-    draft = await proposals.create_proposal(
-        db, org.alice, idea(coproposers=(org.bob.email,)), hub=hub
-    )
+    draft = await proposals.create_proposal(db, org.alice, idea(coproposers=(org.bob.email,)))
     assert (await proposals.proposal_page(db, org.bob, draft.id or 0)).my_coproposal == "invited"
     for reader in (org.manager, org.outsider, org.admin):
         with pytest.raises(NotFound):

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
 from esn.accounts.models import User
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 from esn.proposals import service as proposals
 from esn.proposals.models import Proposal
 from esn.realtime.hub import Hub
@@ -96,9 +96,9 @@ async def submitted_by(
     app: Starlette, user: User, hub: Hub, media_dir: Path, **changes: object
 ) -> Proposal:
     async with app.state.session_factory() as db:
-        draft = await proposals.create_proposal(db, user, idea(**changes), hub=hub)
+        draft = await proposals.create_proposal(db, user, idea(**changes))
         return await proposals.submit_proposal(
-            db, user, draft.id or 0, version=draft.version, hub=hub, media_dir=media_dir
+            db, user, draft.id or 0, version=draft.version, media_dir=media_dir
         )
 
 
@@ -175,13 +175,12 @@ async def test_a_post_becomes_a_proposal_with_its_thread_suggested(
     async with app.state.session_factory() as session:
         post = await stream.create_post(
             session,
-            hub,
             signed.outsider,
             COMPANY_SOURCE,
             "CSV invoices?\nThree asked.",
             media_dir=media,
         )
-        await stream.add_comment(session, hub, carla, post.id or 0, "Yes, mine too.")
+        await stream.add_comment(session, carla, post.id or 0, "Yes, mine too.")
     client = signed.clients["alice"]
     thread = await client.get(f"/posts/{post.id}")
     assert f"/proposals/new?from_post={post.id}" in thread.text
@@ -210,7 +209,6 @@ async def test_a_post_one_may_not_read_cannot_start_a_proposal(
     async with app.state.session_factory() as session:
         post = await stream.create_post(
             session,
-            hub,
             signed.outsider,
             f"group:{group.id}",
             "Hidden idea",
@@ -323,7 +321,7 @@ async def test_the_approver_is_refused_past_the_allowance_with_the_figures(
     first = await submitted_by(app, signed.alice, hub, media, time_amount=6)
     async with app.state.session_factory() as session:
         await proposals.decide_proposal(
-            session, signed.manager, first.id or 0, "approve", "Yes", version=first.version, hub=hub
+            session, signed.manager, first.id or 0, "approve", "Yes", version=first.version
         )
     second = await submitted_by(app, signed.alice, hub, media, title="Second idea", time_amount=5)
 
@@ -407,7 +405,6 @@ async def test_the_queue_shows_waiting_proposals_and_the_teams_time(
             "approve",
             "Go",
             version=running.version,
-            hub=hub,
             today=utcnow().date() + timedelta(days=30),
         )
 
@@ -463,7 +460,7 @@ async def test_a_form_from_another_tab_is_refused_as_stale(
 ) -> None:
     client = signed.clients["alice"]
     async with app.state.session_factory() as session:
-        draft = await proposals.create_proposal(session, signed.alice, idea(), hub=hub)
+        draft = await proposals.create_proposal(session, signed.alice, idea())
     form = await client.get(f"/proposals/{draft.id}/edit")
     assert form.status_code == 200
     assert f'name="version" value="{draft.version}"' in form.text

@@ -202,6 +202,6 @@ def make_group(app: Starlette, hub: Hub) -> MakeGroup:
     async def make(owner: User, name: str, visibility: str = "open") -> Group:
         async with app.state.session_factory() as session:
             new = groups.NewGroup(name=name, visibility=visibility)
-            return await groups.create_group(session, owner, new, hub=hub)
+            return await groups.create_group(session, owner, new)
 
     return make

@@ -54,7 +54,6 @@ async def test_channels_follow_group_visibility_and_membership(
     async with app.state.session_factory() as session:
         company_post = await stream.create_post(
             session,
-            app.state.hub,
             owner,
             "company",
             "Hello",
@@ -62,7 +61,6 @@ async def test_channels_follow_group_visibility_and_membership(
         )
         lab_post = await stream.create_post(
             session,
-            app.state.hub,
             owner,
             f"group:{lab.id}",
             "Secret",

@@ -15,6 +15,7 @@ from esn.accounts.models import Role, User, UserSession
 from esn.groups import service as groups
 from esn.groups.models import Group, Membership
 from esn.notifications import service as notifications
+from esn.notifications.events import BellChanged
 from esn.realtime import ws
 from esn.realtime.hub import Hub
 from esn.stream import service as stream
@@ -27,7 +28,7 @@ async def post_in(app: Starlette, actor: User, source: str, body: str) -> Post:
     """Post through the stream service, which publishes after commit."""
     async with app.state.session_factory() as db:
         return await stream.create_post(
-            db, app.state.hub, actor, source, body, media_dir=app.state.settings.media_dir
+            db, actor, source, body, media_dir=app.state.settings.media_dir
         )
 
 
@@ -36,13 +37,13 @@ async def comment_on(
 ) -> Comment:
     """Comment through the stream service."""
     async with app.state.session_factory() as db:
-        return await stream.add_comment(db, app.state.hub, actor, post_id, body, parent_id)
+        return await stream.add_comment(db, actor, post_id, body, parent_id)
 
 
 async def react(app: Starlette, actor: User, post_id: int, kind: str = "like") -> None:
     """Toggle a reaction through the stream service."""
     async with app.state.session_factory() as db:
-        await stream.toggle_reaction(db, app.state.hub, actor, post_id, kind)
+        await stream.toggle_reaction(db, actor, post_id, kind)
 
 
 async def add_member(app: Starlette, group: Group, user: User) -> None:
@@ -55,7 +56,8 @@ async def add_member(app: Starlette, group: Group, user: User) -> None:
 async def ring_bell(hub: Hub, user: User) -> None:
     """An event this person always hears: a marker that what came before was skipped."""
     assert user.id is not None
-    await notifications.bell_changed(hub, user.id)
+    bell = BellChanged(user.id)
+    await hub.publish(bell.channel, bell.payload())
 
 
 def is_bell(frame: str) -> bool:
@@ -299,7 +301,7 @@ async def test_removed_member_stops_receiving_at_once(
     assert "Before removal" in await socket.receive_text()
 
     async with app.state.session_factory() as db:
-        await groups.remove_member(db, alice, lab.slug, carol.id or 0, hub=hub)
+        await groups.remove_member(db, alice, lab.slug, carol.id or 0)
     # No pause: the very next post must already be withheld.
     await post_in(app, alice, f"group:{lab.id}", "MARKER-after-removal")
     await ring_bell(hub, carol)
@@ -432,14 +434,12 @@ async def test_edited_text_and_deleted_post_reach_open_pages(
     socket = await open_socket(await sign_in(bob), f"/ws?posts={post.id}", user=bob)
 
     async with app.state.session_factory() as db:
-        await stream.edit_post(db, app.state.hub, alice, post.id or 0, "Meeting at **11**")
+        await stream.edit_post(db, alice, post.id or 0, "Meeting at **11**")
     frame = await socket.receive_text()
     assert f'hx-target="#post-{post.id} .post-body" hx-swap="innerHTML"' in frame
     assert "<strong>11</strong>" in frame
 
     async with app.state.session_factory() as db:
-        await stream.delete_post(
-            db, app.state.hub, alice, post.id or 0, media_dir=app.state.settings.media_dir
-        )
+        await stream.delete_post(db, alice, post.id or 0, media_dir=app.state.settings.media_dir)
     frame = await socket.receive_text()
     assert frame == f'<hx-partial hx-target="#post-{post.id}" hx-swap="delete"></hx-partial>'

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
 from esn.accounts.models import Role, User
-from esn.clock import utcnow
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.clock import utcnow
+from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.notifications.models import Notification
 from esn.people.models import Follow
 from esn.stream import service as stream
@@ -42,7 +42,6 @@ async def post(
     async with app.state.session_factory() as db:
         return await stream.create_post(
             db,
-            app.state.hub,
             actor,
             source,
             body,
@@ -143,11 +142,11 @@ async def test_a_post_view_has_author_topics_counts_and_my_reactions(
     created = await post(app, author, "About #budget and #planning")
     assert created.id is not None
     async with app.state.session_factory() as other:
-        await stream.toggle_reaction(other, app.state.hub, reader, created.id, "like")
+        await stream.toggle_reaction(other, reader, created.id, "like")
     async with app.state.session_factory() as other:
-        await stream.toggle_reaction(other, app.state.hub, author, created.id, "like")
+        await stream.toggle_reaction(other, author, created.id, "like")
     async with app.state.session_factory() as other:
-        await stream.toggle_reaction(other, app.state.hub, reader, created.id, "celebrate")
+        await stream.toggle_reaction(other, reader, created.id, "celebrate")
 
     view = await stream.post_view(db, reader, created.id)
 
@@ -324,14 +323,13 @@ async def test_comments_and_replies_keep_counts_and_notify(
     created = await post(app, author, "Question?")
     assert created.id is not None
     listener.listen(f"post:{created.id}")
-    hub = app.state.hub
 
     async with app.state.session_factory() as session:
-        top = await stream.add_comment(session, hub, first, created.id, "An answer")
+        top = await stream.add_comment(session, first, created.id, "An answer")
     async with app.state.session_factory() as session:
-        reply = await stream.add_comment(session, hub, second, created.id, "Agreed", top.id)
+        reply = await stream.add_comment(session, second, created.id, "Agreed", top.id)
     async with app.state.session_factory() as session:
-        deeper = await stream.add_comment(session, hub, author, created.id, "Thanks", reply.id)
+        deeper = await stream.add_comment(session, author, created.id, "Thanks", reply.id)
 
     view = await stream.post_view(db, author, created.id)
     assert view is not None
@@ -365,16 +363,15 @@ async def test_only_members_comment_and_react_in_a_group(
     public_post = await post(app, member, "open", group_source(open_group.id))
     private_post = await post(app, member, "closed", group_source(private.id))
     assert public_post.id and private_post.id
-    hub = app.state.hub
 
     with pytest.raises(Forbidden):
-        await stream.add_comment(db, hub, outsider, public_post.id, "let me in")
+        await stream.add_comment(db, outsider, public_post.id, "let me in")
     with pytest.raises(Forbidden):
-        await stream.toggle_reaction(db, hub, outsider, public_post.id, "like")
+        await stream.toggle_reaction(db, outsider, public_post.id, "like")
     with pytest.raises(NotFound):
-        await stream.add_comment(db, hub, outsider, private_post.id, "let me in")
+        await stream.add_comment(db, outsider, private_post.id, "let me in")
     with pytest.raises(NotFound):
-        await stream.toggle_reaction(db, hub, outsider, private_post.id, "like")
+        await stream.toggle_reaction(db, outsider, private_post.id, "like")
     await db.rollback()
 
     assert (await db.execute(select(func.count()).select_from(Reaction))).scalar_one() == 0
@@ -391,9 +388,9 @@ async def test_reacting_twice_takes_the_reaction_back(
     listener.listen(f"post:{created.id}")
 
     async with app.state.session_factory() as session:
-        on = await stream.toggle_reaction(session, app.state.hub, fan, created.id, "celebrate")
+        on = await stream.toggle_reaction(session, fan, created.id, "celebrate")
     async with app.state.session_factory() as session:
-        off = await stream.toggle_reaction(session, app.state.hub, fan, created.id, "celebrate")
+        off = await stream.toggle_reaction(session, fan, created.id, "celebrate")
 
     assert (on, off) == (True, False)
     assert [p.reaction_count for p in await stored_posts(db)] == [0]
@@ -403,7 +400,7 @@ async def test_reacting_twice_takes_the_reaction_back(
         {"type": "reaction.changed", "post_id": created.id}
     ] * 2
     with pytest.raises(InvalidInput):
-        await stream.toggle_reaction(db, app.state.hub, fan, created.id, "angry")
+        await stream.toggle_reaction(db, fan, created.id, "angry")
 
 
 # --- edit and delete ---------------------------------------------------------------
@@ -416,12 +413,11 @@ async def test_editing_keeps_the_history_and_the_author_only_edits(
     other, _ = await colleague()
     created = await post(app, author, "First draft #draft")
     assert created.id is not None
-    hub = app.state.hub
 
     async with app.state.session_factory() as session:
-        await stream.edit_post(session, hub, author, created.id, "Final text #final")
+        await stream.edit_post(session, author, created.id, "Final text #final")
     with pytest.raises(Forbidden):
-        await stream.edit_post(db, hub, other, created.id, "hijack")
+        await stream.edit_post(db, other, created.id, "hijack")
 
     history = await stream.post_history(db, other, created.id)
     assert history.post.post.body == "Final text #final"
@@ -443,15 +439,14 @@ async def test_who_may_delete_a_group_post(
         "open", [(author, "member"), (animator, "animator"), (member, "member")]
     )
     assert group.id
-    hub = app.state.hub
     media_dir = app.state.settings.media_dir
     posts = [await post(app, author, f"post {n}", group_source(group.id)) for n in range(3)]
 
     with pytest.raises(Forbidden):
-        await stream.delete_post(db, hub, member, posts[0].id or 0, media_dir=media_dir)
+        await stream.delete_post(db, member, posts[0].id or 0, media_dir=media_dir)
     for actor, item in zip((author, animator, admin), posts, strict=True):
         async with app.state.session_factory() as session:
-            await stream.delete_post(session, hub, actor, item.id or 0, media_dir=media_dir)
+            await stream.delete_post(session, actor, item.id or 0, media_dir=media_dir)
 
     assert await stored_posts(db) == []
 
@@ -464,9 +459,7 @@ async def test_deleting_a_post_removes_its_files(
     folder = Path(app.state.settings.media_dir) / "attachments"
     assert len(list(folder.iterdir())) == 1
 
-    await stream.delete_post(
-        db, app.state.hub, author, created.id or 0, media_dir=app.state.settings.media_dir
-    )
+    await stream.delete_post(db, author, created.id or 0, media_dir=app.state.settings.media_dir)
 
     assert list(folder.iterdir()) == []
 
@@ -643,9 +636,9 @@ async def test_the_home_stream_costs_the_same_queries_for_more_posts(
             )
             assert created.id is not None
             async with app.state.session_factory() as session:
-                await stream.toggle_reaction(session, app.state.hub, me, created.id, "like")
+                await stream.toggle_reaction(session, me, created.id, "like")
             async with app.state.session_factory() as session:
-                await stream.add_comment(session, app.state.hub, me, created.id, "comment")
+                await stream.add_comment(session, me, created.id, "comment")
 
     async def measure() -> int:
         async with app.state.session_factory() as session:
@@ -670,17 +663,14 @@ async def test_a_stream_shows_the_latest_comments_with_their_replies(
     author, _ = await colleague()
     created = await post(app, author, "Thread")
     assert created.id is not None
-    hub = app.state.hub
     top_ids = []
     for number in range(5):
         async with app.state.session_factory() as session:
-            top = await stream.add_comment(session, hub, author, created.id, f"top {number}")
+            top = await stream.add_comment(session, author, created.id, f"top {number}")
             top_ids.append(top.id)
     for number in range(4):
         async with app.state.session_factory() as session:
-            await stream.add_comment(
-                session, hub, author, created.id, f"reply {number}", top_ids[4]
-            )
+            await stream.add_comment(session, author, created.id, f"reply {number}", top_ids[4])
 
     short = await stream.post_view(db, author, created.id, full=False)
     page = await stream.stream_page(db, author, [COMPANY_SOURCE])
@@ -706,9 +696,9 @@ async def test_counts_and_topics_on_the_post_row_follow_every_change(
         (author, "support"),
     ]:
         async with app.state.session_factory() as other:
-            await stream.toggle_reaction(other, app.state.hub, actor, created.id, kind)
+            await stream.toggle_reaction(other, actor, created.id, kind)
     async with app.state.session_factory() as other:
-        await stream.edit_post(other, app.state.hub, author, created.id, "Now about #roadmap")
+        await stream.edit_post(other, author, created.id, "Now about #roadmap")
 
     stored = await db.get(Post, created.id)
 

@@ -245,7 +245,6 @@ async def test_attachments_of_a_private_group_are_hidden_from_others(
     async with app.state.session_factory() as session:
         created = await stream.create_post(
             session,
-            app.state.hub,
             member,
             group_source(group.id),
             "secret file",
@@ -325,12 +324,12 @@ async def test_a_post_page_shows_the_whole_conversation(
     bob, bob_profile = await colleague("Bob Builder")
     async with app.state.session_factory() as session:
         created = await stream.create_post(
-            session, app.state.hub, bob, COMPANY_SOURCE, "Ideas?", media_dir=Path("/nonexistent")
+            session, bob, COMPANY_SOURCE, "Ideas?", media_dir=Path("/nonexistent")
         )
     assert created.id is not None
     for number in range(5):
         async with app.state.session_factory() as session:
-            await stream.add_comment(session, app.state.hub, bob, created.id, f"comment {number}")
+            await stream.add_comment(session, bob, created.id, f"comment {number}")
 
     home = (await client.get("/")).text
     page = (await client.get(f"/posts/{created.id}")).text
@@ -435,7 +434,6 @@ async def test_reacting_in_a_group_one_does_not_belong_to_saves_nothing(
             posts.append(
                 await stream.create_post(
                     session,
-                    app.state.hub,
                     owner,
                     group_source(group.id or 0),
                     "members only",
@@ -489,7 +487,7 @@ async def test_others_may_not_edit_or_delete(
     bob, _ = await colleague()
     async with app.state.session_factory() as session:
         created = await stream.create_post(
-            session, app.state.hub, bob, COMPANY_SOURCE, "Bob's", media_dir=Path("/nonexistent")
+            session, bob, COMPANY_SOURCE, "Bob's", media_dir=Path("/nonexistent")
         )
     token = await csrf_token(client, "/")
 
@@ -593,7 +591,6 @@ async def test_more_pages_by_link_and_by_htmx_without_overlap(
         async with app.state.session_factory() as session:
             await stream.create_post(
                 session,
-                app.state.hub,
                 bob,
                 COMPANY_SOURCE,
                 f"message number {number:02d}",
@@ -630,7 +627,6 @@ async def test_the_home_page_query_count_does_not_grow_with_posts(
             async with app.state.session_factory() as session:
                 created = await stream.create_post(
                     session,
-                    app.state.hub,
                     author,
                     COMPANY_SOURCE,
                     f"#news {number}",
@@ -638,9 +634,9 @@ async def test_the_home_page_query_count_does_not_grow_with_posts(
                     media_dir=app.state.settings.media_dir,
                 )
             async with app.state.session_factory() as session:
-                await stream.add_comment(session, app.state.hub, alice, created.id or 0, "ok")
+                await stream.add_comment(session, alice, created.id or 0, "ok")
             async with app.state.session_factory() as session:
-                await stream.toggle_reaction(session, app.state.hub, alice, created.id or 0, "like")
+                await stream.toggle_reaction(session, alice, created.id or 0, "like")
 
     async def home_queries() -> tuple[int, int]:
         statements.count = 0
@@ -668,7 +664,7 @@ async def test_the_profile_page_shows_the_person_s_posts(
     await send_post(client, "On my own profile", f"user:{alice.id}")
     async with app.state.session_factory() as session:
         await stream.create_post(
-            session, app.state.hub, bob, COMPANY_SOURCE, "Bob in the company", media_dir=Path("/x")
+            session, bob, COMPANY_SOURCE, "Bob in the company", media_dir=Path("/x")
         )
 
     mine = (await client.get(f"/people/{profile.handle}")).text

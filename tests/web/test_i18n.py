@@ -5,8 +5,8 @@ from __future__ import annotations
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from esn.core.i18n import LOCALE_DIR, negotiate
 from esn.settings import PROJECT_ROOT
-from esn.web.i18n import LOCALE_DIR, negotiate
 
 METHOD_MAP = [("esn/**.py", "python"), ("templates/**.html", "jinja2")]
 OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}

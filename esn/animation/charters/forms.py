@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, field_validator
 
 from esn.animation.charters.service import BODY_MAX_LENGTH, MAX_ID
-from esn.web.forms import clean_text
+from esn.core.text import clean_text
 
 
 class CharterForm(BaseModel):

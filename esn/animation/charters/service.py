@@ -25,13 +25,13 @@ from sqlmodel import col
 from esn import policy
 from esn.accounts.models import User
 from esn.animation.models import Charter, CharterAcceptance
-from esn.clock import utcnow
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.clock import utcnow
+from esn.core.errors import Forbidden, InvalidInput, NotFound
+from esn.core.i18n import gettext as _
 from esn.groups import service as groups
 from esn.groups.models import Group, Membership
 from esn.people.models import Profile
 from esn.stream import markdown
-from esn.web.i18n import gettext as _
 
 BODY_MAX_LENGTH = 20_000
 HISTORY_LIMIT = 100

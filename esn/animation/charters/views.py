@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 from esn.accounts.models import User
 from esn.animation.charters import forms
 from esn.animation.charters import service as charters
-from esn.errors import InvalidInput
+from esn.core.errors import InvalidInput
 from esn.web.auth import require_user, safe_next
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate

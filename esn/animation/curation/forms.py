@@ -8,9 +8,9 @@ from typing import Any
 from pydantic import BaseModel, field_validator
 
 from esn.animation.curation.service import GroupDetails
+from esn.core.i18n import gettext as _
+from esn.core.text import clean_text, parse_day
 from esn.groups.forms import parse_description, parse_name, parse_tags
-from esn.web.forms import clean_text, parse_day
-from esn.web.i18n import gettext as _
 
 SLUG_INPUT_MAX_LENGTH = 200
 

@@ -22,18 +22,19 @@ from sqlmodel import col
 from esn import policy
 from esn.accounts.models import User
 from esn.animation.models import FeaturedPost, FeaturedPostSeen
-from esn.clock import as_utc, utcnow
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.clock import as_utc, utcnow
+from esn.core.errors import Forbidden, InvalidInput, NotFound
+from esn.core.events import record
+from esn.core.i18n import gettext as _
 from esn.groups import service as groups
+from esn.groups.events import MembershipChanged
 from esn.groups.models import Group, GroupRequest, GroupRole, GroupTag, Membership, Visibility
 from esn.lifecycle import GROUP_REQUEST
 from esn.people import service as people
 from esn.people.models import Profile
 from esn.proposals.models import Proposal
-from esn.realtime.hub import Hub
 from esn.stream import service as stream
 from esn.stream.models import Activity, Post, group_source
-from esn.web.i18n import gettext as _
 
 DEFAULT_FEATURE_DAYS = 7
 MIN_FEATURE_DAYS = 1
@@ -571,7 +572,6 @@ async def merge_groups(
     target_slug: str,
     *,
     understood: bool,
-    hub: Hub,
 ) -> MergeOutcome:
     """Merge the group at ``slug`` into the group at ``target_slug``, in one transaction.
 
@@ -728,8 +728,8 @@ async def merge_groups(
         object_id=target_id,
         source=group_source(target_id),
     )
+    record(db, *(MembershipChanged(int(u)) for u in sorted(source_members)))
     await db.commit()
-    await groups.announce_memberships(hub, {int(u) for u in source_members})
     return MergeOutcome(
         target=target,
         posts=int(getattr(moved_posts, "rowcount", 0) or 0),

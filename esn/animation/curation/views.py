@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 from esn.accounts.models import User
 from esn.animation.curation import forms
 from esn.animation.curation import service as curation
-from esn.errors import InvalidInput
+from esn.core.errors import InvalidInput
 from esn.groups.views import follow_merges
 from esn.web.auth import require_user
 from esn.web.db import db_session
@@ -219,7 +219,6 @@ async def merge(request: Request) -> Response:
                     slug,
                     data.target,
                     understood=data.understood,
-                    hub=request.app.state.hub,
                 )
             return RedirectResponse(_group_url(outcome.target.slug, done="merged"), status_code=303)
         except InvalidInput as exc:

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from esn.accounts.models import User, UserSession
-from esn.clock import as_utc
+from esn.core.clock import as_utc
 from esn.stream.models import Comment, Post, Reaction
 
 # "Active" looks at the four weeks before the end of the period.

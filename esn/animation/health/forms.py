@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, field_validator
 
 from esn.animation.health.service import DEFAULT_WEEKS, TABLES, WEEK_CHOICES
-from esn.web.i18n import gettext as _
+from esn.core.i18n import gettext as _
 
 
 def week_choices() -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from esn.web.i18n import gettext as _
+from esn.core.i18n import gettext as _
 
 # Level 2. Most posts (a majority) get an answer from someone else ...
 ANSWERED_SHARE_MIN = 0.5

@@ -23,10 +23,10 @@ from esn.animation.health.activity import ActivityCounts, Answers, Period, Segme
 from esn.animation.health.bridges import Bridges, bridges
 from esn.animation.health.ladder import Ladder, LadderInput, format_signal_value, ladder
 from esn.animation.models import ImpactOutcome, ImpactStory
-from esn.clock import utcnow
-from esn.errors import NotFound
+from esn.core.clock import utcnow
+from esn.core.errors import NotFound
+from esn.core.i18n import gettext as _
 from esn.proposals.models import Proposal
-from esn.web.i18n import gettext as _
 
 WEEK_CHOICES = (4, 12, 26, 52)
 DEFAULT_WEEKS = 12

@@ -13,11 +13,11 @@ from starlette.routing import BaseRoute, Route
 from esn.animation.health import charts, forms
 from esn.animation.health import service as health
 from esn.animation.health.ladder import format_signal_value
+from esn.core.i18n import gettext as _
 from esn.web.auth import require_user
 from esn.web.csv_export import csv_response
 from esn.web.db import db_session
 from esn.web.forms import validate
-from esn.web.i18n import gettext as _
 from esn.web.templating import render
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, field_validator
 
 from esn.animation.impact.service import NOTE_MAX_LENGTH, outcome_labels
-from esn.web.forms import clean_text
-from esn.web.i18n import gettext as _
+from esn.core.i18n import gettext as _
+from esn.core.text import clean_text
 
 
 class ImpactForm(BaseModel):

@@ -24,12 +24,12 @@ from sqlmodel import col
 from esn import policy
 from esn.accounts.models import User
 from esn.animation.models import ImpactOutcome, ImpactStory
-from esn.clock import as_utc
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.clock import as_utc
+from esn.core.errors import Forbidden, InvalidInput, NotFound
+from esn.core.i18n import gettext as _
 from esn.groups.models import Group, Membership
 from esn.people.models import Profile
 from esn.stream.models import Post
-from esn.web.i18n import gettext as _
 
 STORIES_PAGE_SIZE = 50
 # Stories about posts the viewer cannot read, summed per group and outcome.

@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from esn.animation.impact import forms
 from esn.animation.impact import service as impact
-from esn.errors import InvalidInput
+from esn.core.errors import InvalidInput
 from esn.web.auth import require_user
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, field_validator
 
-from esn.web.forms import clean_text
-from esn.web.i18n import gettext as _
+from esn.core.i18n import gettext as _
+from esn.core.text import clean_text
 
 REPORT_MIN_LENGTH = 10
 REASON_MAX_LENGTH = 1000

@@ -26,17 +26,18 @@ from sqlmodel import col
 from esn import policy
 from esn.accounts.models import User
 from esn.animation.models import ContentReport, ModerationAction, ReportState
-from esn.clock import utcnow
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.clock import utcnow
+from esn.core.errors import Forbidden, InvalidInput, NotFound
+from esn.core.events import record
+from esn.core.i18n import gettext as _
 from esn.groups.models import Group
 from esn.lifecycle import CONTENT_VISIBILITY, REPORT, LifecycleError
 from esn.notifications import service as notifications
 from esn.notifications.models import NotificationKind
 from esn.people.models import Profile
-from esn.realtime.hub import Hub
 from esn.stream import service as stream
+from esn.stream.events import PostUpdated
 from esn.stream.models import Comment, Post
-from esn.web.i18n import gettext as _
 
 # The queue shows this many reported items (oldest report first), each with
 # up to MAX_REASONS of its reports; the log the latest MAX_LOG actions.
@@ -264,7 +265,6 @@ async def _set_hidden(
 
 async def _change_visibility(
     db: AsyncSession,
-    hub: Hub,
     actor: User,
     post_id: int,
     comment_id: int | None,
@@ -293,7 +293,7 @@ async def _change_visibility(
         )
     )
     kind = NotificationKind.CONTENT_HIDDEN if hide else NotificationKind.CONTENT_RESTORED
-    deliveries = await notifications.notify(
+    await notifications.notify(
         db,
         kind.value,
         item.author_id,
@@ -302,31 +302,30 @@ async def _change_visibility(
         comment_id=comment_id,
         group_id=post.group_id,
     )
-    await db.commit()
     if comment is None:
         # Open pages swap the card's body: the placeholder (or the text again)
         # for each reader, as esn.stream decides.
-        await hub.publish(f"post:{post_id}", {"type": "post.updated", "post_id": post_id})
-    await notifications.dispatch(hub, deliveries)
+        record(db, PostUpdated(post_id))
+    await db.commit()
     return ModerationDone(post_id=post_id, comment_id=comment_id, action=action)
 
 
 async def hide_content(
-    db: AsyncSession, hub: Hub, actor: User, post_id: int, comment_id: int | None, reason: str
+    db: AsyncSession, actor: User, post_id: int, comment_id: int | None, reason: str
 ) -> ModerationDone:
     """Hide a post or comment with a reason (required); its open reports are
     actioned and its author is notified. AlreadyHandled if it is hidden already."""
     if not reason.strip():
         raise InvalidInput({"reason": _("Say why: the author will read it.")})
-    return await _change_visibility(db, hub, actor, post_id, comment_id, reason, hide=True)
+    return await _change_visibility(db, actor, post_id, comment_id, reason, hide=True)
 
 
 async def restore_content(
-    db: AsyncSession, hub: Hub, actor: User, post_id: int, comment_id: int | None, reason: str
+    db: AsyncSession, actor: User, post_id: int, comment_id: int | None, reason: str
 ) -> ModerationDone:
     """Show a hidden post or comment again (the reason is optional but recorded);
     its author is notified. AlreadyHandled if it is not hidden."""
-    return await _change_visibility(db, hub, actor, post_id, comment_id, reason, hide=False)
+    return await _change_visibility(db, actor, post_id, comment_id, reason, hide=False)
 
 
 async def dismiss_reports(

@@ -20,11 +20,11 @@ from starlette.routing import BaseRoute, Route
 from esn.accounts.models import User
 from esn.animation.moderation import forms
 from esn.animation.moderation import service as moderation
-from esn.errors import InvalidInput
+from esn.core.errors import InvalidInput
+from esn.core.i18n import gettext as _
 from esn.web.auth import require_user, safe_next
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
-from esn.web.i18n import gettext as _
 from esn.web.templating import render
 
 ACTIONS = ("hide", "restore", "dismiss")
@@ -125,11 +125,10 @@ async def _take(
     comment_id: int | None,
     reason: str,
 ) -> None:
-    hub = request.app.state.hub
     if action == "hide":
-        await moderation.hide_content(db, hub, user, post_id, comment_id, reason)
+        await moderation.hide_content(db, user, post_id, comment_id, reason)
     elif action == "restore":
-        await moderation.restore_content(db, hub, user, post_id, comment_id, reason)
+        await moderation.restore_content(db, user, post_id, comment_id, reason)
     else:
         await moderation.dismiss_reports(db, user, post_id, comment_id, reason)
 

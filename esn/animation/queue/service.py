@@ -35,8 +35,8 @@ from sqlmodel import col
 from esn import policy
 from esn.accounts.models import User, UserSession
 from esn.animation.models import Charter, QueueItemHandled
-from esn.clock import as_utc, utcnow
-from esn.errors import NotFound
+from esn.core.clock import as_utc, utcnow
+from esn.core.errors import NotFound
 from esn.groups import service as groups
 from esn.groups.models import Group, GroupRequest
 from esn.people.models import Profile

@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from esn.animation.queue import forms
 from esn.animation.queue import service as queue
-from esn.errors import NotFound
+from esn.core.errors import NotFound
 from esn.web.auth import require_user, safe_next
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate

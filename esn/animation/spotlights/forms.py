@@ -16,8 +16,8 @@ from esn.animation.spotlights.service import (
     Portrait,
     length_message,
 )
-from esn.web.forms import clean_text, parse_day
-from esn.web.i18n import gettext as _
+from esn.core.i18n import gettext as _
+from esn.core.text import clean_text, parse_day
 
 PORTRAIT_MAX_LENGTH = 2000
 WHY_NOW_MAX_LENGTH = 1000

@@ -26,18 +26,17 @@ from sqlmodel import col
 from esn import policy
 from esn.accounts.models import User
 from esn.animation.models import Spotlight, SpotlightState
-from esn.clock import as_utc, utcnow
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.clock import as_utc, utcnow
+from esn.core.errors import Forbidden, InvalidInput, NotFound
+from esn.core.i18n import gettext as _
+from esn.core.i18n import ngettext
 from esn.lifecycle import SPOTLIGHT, LifecycleError
 from esn.notifications import service as notifications
 from esn.notifications.models import NotificationKind
 from esn.people import service as people
 from esn.people.models import Profile
-from esn.realtime.hub import Hub
 from esn.stream import service as stream
 from esn.stream.models import COMPANY_SOURCE, Comment, Post
-from esn.web.i18n import gettext as _
-from esn.web.i18n import ngettext
 
 DEFAULT_DAYS = 7
 MIN_DAYS = 1
@@ -442,9 +441,7 @@ async def portrait_from_profile(db: AsyncSession, actor: User, reference: str) -
     )
 
 
-async def draft_spotlight(
-    db: AsyncSession, actor: User, new: NewSpotlight, *, hub: Hub
-) -> Spotlight:
+async def draft_spotlight(db: AsyncSession, actor: User, new: NewSpotlight) -> Spotlight:
     """An animator proposes a portrait of a member; the member is asked to answer."""
     check_can_draft(actor)
     member = await _member_for(db, actor, new.person)
@@ -476,7 +473,7 @@ async def draft_spotlight(
     )
     db.add(spotlight)
     await db.flush()
-    deliveries = await notifications.notify(
+    await notifications.notify(
         db,
         NotificationKind.SPOTLIGHT_PROPOSED.value,
         member.id,
@@ -484,7 +481,6 @@ async def draft_spotlight(
         spotlight_id=spotlight.id,
     )
     await db.commit()
-    await notifications.dispatch(hub, deliveries)
     return spotlight
 
 
@@ -555,7 +551,6 @@ async def answer_spotlight(
     *,
     accept: bool,
     version: int | None,
-    hub: Hub,
 ) -> Spotlight:
     """The member accepts (it shows for its period, and in the stream) or declines."""
     view = await _visible(db, actor, spotlight_id)
@@ -585,9 +580,8 @@ async def answer_spotlight(
             object_id=spotlight.id,
             source=COMPANY_SOURCE,
         )
-    deliveries: list[notifications.Delivery] = []
     if spotlight.drafted_by is not None:
-        deliveries = await notifications.notify(
+        await notifications.notify(
             db,
             NotificationKind.SPOTLIGHT_ANSWERED.value,
             spotlight.drafted_by,
@@ -596,7 +590,6 @@ async def answer_spotlight(
         )
     await db.commit()
     await db.refresh(spotlight)
-    await notifications.dispatch(hub, deliveries)
     return spotlight
 
 

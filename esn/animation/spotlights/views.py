@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 from esn.accounts.models import User
 from esn.animation.spotlights import forms
 from esn.animation.spotlights import service as spotlights
-from esn.errors import Forbidden, InvalidInput
+from esn.core.errors import Forbidden, InvalidInput
 from esn.web.auth import require_user
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
@@ -95,9 +95,7 @@ async def new(request: Request) -> Response:
     if data is not None:
         try:
             async with db_session(request) as db:
-                spotlight = await spotlights.draft_spotlight(
-                    db, user, data.new_spotlight(), hub=request.app.state.hub
-                )
+                spotlight = await spotlights.draft_spotlight(db, user, data.new_spotlight())
             return RedirectResponse(_url(spotlight.id, "drafted"), status_code=303)
         except InvalidInput as exc:
             errors = exc.errors
@@ -165,7 +163,7 @@ async def _answer(request: Request, *, accept: bool) -> Response:
     try:
         async with _forbidden_with_reason(), db_session(request) as db:
             await spotlights.answer_spotlight(
-                db, user, _id(request), accept=accept, version=version, hub=request.app.state.hub
+                db, user, _id(request), accept=accept, version=version
             )
     except InvalidInput as exc:
         return await _page(request, user, _status(exc), problem=exc.errors.get("__all__"))

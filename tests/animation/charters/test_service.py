@@ -13,8 +13,8 @@ from esn.accounts.models import User
 from esn.animation.charters import service as charters
 from esn.animation.models import Charter, CharterAcceptance
 from esn.animation.queue import service as queue
-from esn.clock import utcnow
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.clock import utcnow
+from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.groups.models import Group, Membership
 from tests.animation.charters.conftest import MakeGroup
 from tests.conftest import MakePerson

@@ -13,8 +13,8 @@ from sqlmodel import col
 from esn.accounts.models import User
 from esn.animation.curation import service as curation
 from esn.animation.models import FeaturedPost
-from esn.clock import utcnow
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.clock import utcnow
+from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.groups import service as groups
 from esn.groups.models import Group, GroupRequest, GroupTag, Membership
 from esn.proposals.models import Proposal
@@ -321,23 +321,23 @@ async def test_an_archived_group_is_read_only_and_still_readable(
     assert "already" in refused.value.errors["confirm"]
     assert group.id is not None
     with pytest.raises(InvalidInput) as refused:
-        await stream.create_post(db, hub, owner, group_source(group.id), "new", media_dir=tmp_path)
+        await stream.create_post(db, owner, group_source(group.id), "new", media_dir=tmp_path)
     assert "archived" in refused.value.errors["source"]
     page = await groups.group_page(db, reader, group.slug)
     assert page.header.archived and page.header.can_read and not page.header.can_join
     assert page.stream is not None and [v.post.body for v in page.stream.items] == ["still here"]
     with pytest.raises(InvalidInput) as refused:
-        await groups.join_group(db, reader, group.slug, hub=hub)
+        await groups.join_group(db, reader, group.slug)
     assert "archived" in refused.value.errors["__all__"]
     with pytest.raises(InvalidInput):
-        await groups.join_group(db, requester, private.slug, hub=hub)
+        await groups.join_group(db, requester, private.slug)
     with pytest.raises(InvalidInput) as refused:
-        await groups.invite_person(db, owner, group.slug, "colleague2@example.com", hub=hub)
+        await groups.invite_person(db, owner, group.slug, "colleague2@example.com")
     assert "archived" in refused.value.errors["invitee"]
     verbs = (await db.execute(select(col(Activity.verb)))).scalars()
     assert "archived" in set(verbs)
     await curation.unarchive_group(db, owner, group.slug)
-    assert await groups.join_group(db, reader, group.slug, hub=hub) == "joined"
+    assert await groups.join_group(db, reader, group.slug) == "joined"
     with pytest.raises(InvalidInput):
         await curation.unarchive_group(db, owner, group.slug)
 
@@ -439,9 +439,7 @@ async def test_merging_moves_everything_and_the_old_address_redirects(
     activities_old = await _count(db, Activity, col(Activity.source) == group_source(old.id))
     activities_new = await _count(db, Activity, col(Activity.source) == group_source(new.id))
 
-    outcome = await curation.merge_groups(
-        db, animator, old.slug, new.slug, understood=False, hub=hub
-    )
+    outcome = await curation.merge_groups(db, animator, old.slug, new.slug, understood=False)
 
     assert outcome.target.id == new.id and outcome.posts == 3
     db.expire_all()
@@ -522,7 +520,7 @@ async def test_merge_refusals(
 
     async def refused(slug: str, target: str, field: str, understood: bool = False) -> str:
         with pytest.raises(InvalidInput) as error:
-            await curation.merge_groups(db, animator, slug, target, understood=understood, hub=hub)
+            await curation.merge_groups(db, animator, slug, target, understood=understood)
         return error.value.errors[field]
 
     assert "itself" in await refused(group.slug, group.slug, "target")
@@ -531,8 +529,8 @@ async def test_merge_refusals(
     message = await refused(private.slug, group.slug, "understood")
     assert "everyone will be able to read" in message
     with pytest.raises(Forbidden):
-        await curation.merge_groups(db, owner, group.slug, other.slug, understood=True, hub=hub)
-    await curation.merge_groups(db, animator, other.slug, group.slug, understood=False, hub=hub)
+        await curation.merge_groups(db, owner, group.slug, other.slug, understood=True)
+    await curation.merge_groups(db, animator, other.slug, group.slug, understood=False)
     assert "merged into another" in await refused(private.slug, other.slug, "target", True)
     # Nothing moved by the refused merges.
     assert await _count(db, Membership, col(Membership.group_id) == private.id) == 1
@@ -546,7 +544,7 @@ async def test_an_old_address_never_reveals_a_secret_target(
     outsider = await person(colleague, "Oscar Outsider")
     old = await make_group("secret", members=[(member, "owner")])
     target = await make_group("secret", members=[(animator, "owner")])
-    await curation.merge_groups(db, animator, old.slug, target.slug, understood=False, hub=hub)
+    await curation.merge_groups(db, animator, old.slug, target.slug, understood=False)
     with pytest.raises(NotFound):
         await groups.group_about(db, outsider, old.slug)
     with pytest.raises(groups.GroupMerged):

@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 
 from esn.accounts.models import User
 from esn.animation.models import FeaturedPost, FeaturedPostSeen
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 from esn.groups.models import Group, Membership
 from esn.stream.models import Post
 from tests.animation.curation.conftest import MakeGroup, MakePost

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from esn.animation.health import service as health
 from esn.animation.health.activity import Period
-from esn.clock import utcnow
-from esn.errors import NotFound
+from esn.core.clock import utcnow
+from esn.core.errors import NotFound
 from tests.animation.health.conftest import (
     NOW,
     add_comment,

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
 from esn.animation.health.service import TABLES
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 from tests.animation.health.conftest import add_comment, add_group, add_post, add_reaction
 from tests.conftest import MakePerson, log_in
 

@@ -8,7 +8,7 @@ import pytest
 from starlette.applications import Starlette
 
 from esn.accounts.models import User
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 from esn.groups.models import Group, Membership
 from esn.stream.models import COMPANY_SOURCE, Post, group_source
 

@@ -12,8 +12,8 @@ from sqlmodel import col
 from esn.accounts.models import User
 from esn.animation.impact import service as impact
 from esn.animation.models import ImpactStory
-from esn.clock import utcnow
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.clock import utcnow
+from esn.core.errors import Forbidden, InvalidInput, NotFound
 from tests.animation.impact.conftest import Rows
 from tests.conftest import MakePerson
 

@@ -86,7 +86,7 @@ def make_post(app: Starlette, hub: Hub, tmp_path: Path) -> MakePost:
     async def make(author: User, body: str, source: str = COMPANY_SOURCE) -> Post:
         async with app.state.session_factory() as session:
             return await stream.create_post(
-                session, hub, author, source, body, media_dir=tmp_path / "media"
+                session, author, source, body, media_dir=tmp_path / "media"
             )
 
     return make

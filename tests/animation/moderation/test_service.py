@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from esn.accounts.models import Role
 from esn.animation.moderation import service as moderation
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.realtime.hub import Hub
 from esn.stream import service as stream
 from esn.stream.models import Comment, Post, group_source
@@ -36,7 +36,7 @@ async def test_a_reader_reports_a_post_and_a_comment(
     author, _ = await colleague("Ann Author")
     reader, _ = await colleague("Rita Reader")
     post = await make_post(author, "Something rude")
-    comment = await stream.add_comment(db, hub, author, post.id or 0, "rude comment")
+    comment = await stream.add_comment(db, author, post.id or 0, "rude comment")
     post_id, comment_id, reader_id = post.id, comment.id, reader.id
 
     await moderation.report_content(db, reader, post.id or 0, None, REASON)
@@ -56,7 +56,7 @@ async def test_the_author_cannot_report_their_own_words(
 ) -> None:
     author, _ = await colleague()
     post = await make_post(author, "Mine")
-    comment = await stream.add_comment(db, hub, author, post.id or 0, "also mine")
+    comment = await stream.add_comment(db, author, post.id or 0, "also mine")
     with pytest.raises(Forbidden):
         await moderation.report_content(db, author, post.id or 0, None, REASON)
     with pytest.raises(Forbidden):
@@ -83,7 +83,7 @@ async def test_a_comment_of_another_post_is_not_found(
     reader, _ = await colleague()
     first = await make_post(author, "First")
     second = await make_post(author, "Second")
-    comment = await stream.add_comment(db, hub, author, first.id or 0, "on the first")
+    comment = await stream.add_comment(db, author, first.id or 0, "on the first")
     with pytest.raises(NotFound):
         await moderation.report_content(db, reader, second.id or 0, comment.id, REASON)
 
@@ -153,7 +153,7 @@ async def test_the_queue_groups_reports_by_item_oldest_first(
     second, _ = await colleague("Second Reporter")
     older = await make_post(author, "Older")
     newer = await make_post(author, "Newer")
-    comment = await stream.add_comment(db, hub, author, newer.id or 0, "a comment")
+    comment = await stream.add_comment(db, author, newer.id or 0, "a comment")
     await moderation.report_content(db, first, older.id or 0, None, "First reason here")
     await moderation.report_content(db, first, newer.id or 0, comment.id, "About the comment")
     await moderation.report_content(db, second, older.id or 0, None, "Second reason here")
@@ -181,7 +181,7 @@ async def test_hiding_settles_the_reports_records_and_tells_the_author(
     post = await make_post(author, "Rude words")
     await moderation.report_content(db, reader, post.id or 0, None, REASON)
 
-    await moderation.hide_content(db, hub, animator, post.id or 0, None, "Insults a colleague")
+    await moderation.hide_content(db, animator, post.id or 0, None, "Insults a colleague")
 
     hidden = await stored(db, Post, post.id)
     assert hidden.hidden_at is not None and hidden.hidden_by == animator.id
@@ -203,12 +203,12 @@ async def test_hiding_twice_is_refused_cleanly(
     animator, _ = await colleague(role=Role.ANIMATOR.value)
     author, _ = await colleague()
     post = await make_post(author, "Words")
-    await moderation.hide_content(db, hub, animator, post.id or 0, None, "Off topic")
+    await moderation.hide_content(db, animator, post.id or 0, None, "Off topic")
     with pytest.raises(moderation.AlreadyHandled):
-        await moderation.hide_content(db, hub, animator, post.id or 0, None, "Again")
+        await moderation.hide_content(db, animator, post.id or 0, None, "Again")
     assert len(await actions_of(db, post.id)) == 1
     with pytest.raises(InvalidInput):
-        await moderation.hide_content(db, hub, animator, post.id or 0, None, "  ")
+        await moderation.hide_content(db, animator, post.id or 0, None, "  ")
 
 
 async def test_restoring_shows_it_again_and_tells_the_author(
@@ -218,9 +218,9 @@ async def test_restoring_shows_it_again_and_tells_the_author(
     author, _ = await colleague()
     post = await make_post(author, "Words")
     with pytest.raises(moderation.AlreadyHandled):
-        await moderation.restore_content(db, hub, animator, post.id or 0, None, "")
-    await moderation.hide_content(db, hub, animator, post.id or 0, None, "Off topic")
-    await moderation.restore_content(db, hub, animator, post.id or 0, None, "It was fine")
+        await moderation.restore_content(db, animator, post.id or 0, None, "")
+    await moderation.hide_content(db, animator, post.id or 0, None, "Off topic")
+    await moderation.restore_content(db, animator, post.id or 0, None, "It was fine")
 
     restored = await stored(db, Post, post.id)
     assert restored.hidden_at is None and restored.hidden_reason == ""
@@ -267,16 +267,16 @@ async def test_only_moderators_hide_restore_or_dismiss(
     company_post = await make_post(author, "Company words")
     private_post = await make_post(author, "Private words", group_source(private.id or 0))
     with pytest.raises(Forbidden):
-        await moderation.hide_content(db, hub, reader, company_post.id or 0, None, "No")
+        await moderation.hide_content(db, reader, company_post.id or 0, None, "No")
     with pytest.raises(Forbidden):
         await moderation.dismiss_reports(db, author, company_post.id or 0, None, "")
     # The group's owner moderates its content, not the company stream.
     with pytest.raises(Forbidden):
-        await moderation.hide_content(db, hub, owner, company_post.id or 0, None, "No")
+        await moderation.hide_content(db, owner, company_post.id or 0, None, "No")
     # A company animator who cannot read the private group cannot moderate it.
     with pytest.raises(NotFound):
-        await moderation.hide_content(db, hub, animator, private_post.id or 0, None, "No")
-    await moderation.hide_content(db, hub, owner, private_post.id or 0, None, "Off topic")
+        await moderation.hide_content(db, animator, private_post.id or 0, None, "No")
+    await moderation.hide_content(db, owner, private_post.id or 0, None, "Off topic")
     assert (await stored(db, Post, private_post.id)).hidden_by == owner.id
 
 
@@ -290,8 +290,8 @@ async def test_a_hidden_post_is_a_placeholder_for_everyone_but_author_and_modera
     author, _ = await colleague()
     reader, _ = await colleague()
     post = await make_post(author, "Rude words #rude")
-    await stream.add_comment(db, hub, reader, post.id or 0, "a reply to rude words")
-    await moderation.hide_content(db, hub, animator, post.id or 0, None, "Insults")
+    await stream.add_comment(db, reader, post.id or 0, "a reply to rude words")
+    await moderation.hide_content(db, animator, post.id or 0, None, "Insults")
     db.expire_all()
 
     for_reader = await stream.post_view(db, reader, post.id or 0)
@@ -311,9 +311,9 @@ async def test_a_hidden_post_is_a_placeholder_for_everyone_but_author_and_modera
 
     # Nothing new happens on a hidden post; its history and files are hidden too.
     with pytest.raises(Forbidden):
-        await stream.add_comment(db, hub, reader, post.id or 0, "more")
+        await stream.add_comment(db, reader, post.id or 0, "more")
     with pytest.raises(Forbidden):
-        await stream.toggle_reaction(db, hub, reader, post.id or 0, "like")
+        await stream.toggle_reaction(db, reader, post.id or 0, "like")
     with pytest.raises(NotFound):
         await stream.post_history(db, reader, post.id or 0)
     # The stored row keeps its text (the placeholder is a detached copy).
@@ -327,8 +327,8 @@ async def test_editing_a_hidden_post_does_not_unhide_it(
     author, _ = await colleague()
     reader, _ = await colleague()
     post = await make_post(author, "Rude words")
-    await moderation.hide_content(db, hub, animator, post.id or 0, None, "Insults")
-    await stream.edit_post(db, hub, author, post.id or 0, "Kinder words")
+    await moderation.hide_content(db, animator, post.id or 0, None, "Insults")
+    await stream.edit_post(db, author, post.id or 0, "Kinder words")
     edited = await stored(db, Post, post.id)
     assert edited.hidden_at is not None and edited.body == "Kinder words"
     view = await stream.post_view(db, reader, post.id or 0)
@@ -342,8 +342,8 @@ async def test_a_hidden_comment_is_a_placeholder_for_others(
     author, _ = await colleague()
     commenter, _ = await colleague()
     post = await make_post(author, "A question")
-    comment = await stream.add_comment(db, hub, commenter, post.id or 0, "rude answer")
-    await moderation.hide_content(db, hub, animator, post.id or 0, comment.id, "Rude")
+    comment = await stream.add_comment(db, commenter, post.id or 0, "rude answer")
+    await moderation.hide_content(db, animator, post.id or 0, comment.id, "Rude")
     db.expire_all()
 
     for_author = await stream.post_view(db, author, post.id or 0)
@@ -360,7 +360,7 @@ async def test_a_hidden_comment_is_a_placeholder_for_others(
     assert await notifications_of(db, commenter.id) == [("content_hidden", comment.id)]
     assert (await stored(db, Comment, comment.id)).body == "rude answer"
     with pytest.raises(Forbidden):
-        await stream.add_comment(db, hub, author, post.id or 0, "reply", comment.id)
+        await stream.add_comment(db, author, post.id or 0, "reply", comment.id)
 
 
 async def test_comments_of_a_hidden_post_are_not_delivered_to_others(
@@ -370,8 +370,8 @@ async def test_comments_of_a_hidden_post_are_not_delivered_to_others(
     author, _ = await colleague()
     reader, _ = await colleague()
     post = await make_post(author, "Words")
-    comment = await stream.add_comment(db, hub, reader, post.id or 0, "a comment")
-    await moderation.hide_content(db, hub, animator, post.id or 0, None, "Off topic")
+    comment = await stream.add_comment(db, reader, post.id or 0, "a comment")
+    await moderation.hide_content(db, animator, post.id or 0, None, "Off topic")
     assert await stream.comment_view(db, reader, comment.id or 0) is None
     assert await stream.comment_view(db, author, comment.id or 0) is not None
 
@@ -384,7 +384,7 @@ async def test_a_hidden_post_is_never_pushed_live(
     post = await make_post(author, "Words")
     shared = await stream.shared_post_view(db, post.id or 0)
     assert shared is not None and not shared.hidden
-    await moderation.hide_content(db, hub, animator, post.id or 0, None, "Off topic")
+    await moderation.hide_content(db, animator, post.id or 0, None, "Off topic")
     db.expire_all()
     shared = await stream.shared_post_view(db, post.id or 0)
     assert shared is not None and shared.redacted and shared.post.body == ""
@@ -401,7 +401,6 @@ async def test_hidden_files_are_for_the_author_and_moderators(
     media = tmp_path / "media"
     post = await stream.create_post(
         db,
-        hub,
         author,
         "company",
         "With a file",
@@ -411,7 +410,7 @@ async def test_hidden_files_are_for_the_author_and_moderators(
     view = await stream.post_view(db, author, post.id or 0)
     assert view is not None
     attachment_id = view.attachments[0].id or 0
-    await moderation.hide_content(db, hub, animator, post.id or 0, None, "Leak")
+    await moderation.hide_content(db, animator, post.id or 0, None, "Leak")
     with pytest.raises(NotFound):
         await stream.attachment_file(db, reader, post.id or 0, attachment_id, media_dir=media)
     found = await stream.attachment_file(db, author, post.id or 0, attachment_id, media_dir=media)
@@ -441,7 +440,7 @@ async def test_hidden_posts_cost_no_extra_query_in_a_stream(
     visible = await measure()
     page = await stream.stream_page(db, reader, ["company"])
     for view in page.items:
-        await moderation.hide_content(db, hub, animator, view.post.id or 0, None, "Off topic")
+        await moderation.hide_content(db, animator, view.post.id or 0, None, "Off topic")
     assert await measure() == visible
 
 
@@ -452,9 +451,9 @@ async def test_the_post_panel_is_for_moderators(
     author, _ = await colleague()
     reader, _ = await colleague()
     post = await make_post(author, "Words")
-    comment = await stream.add_comment(db, hub, author, post.id or 0, "a comment")
+    comment = await stream.add_comment(db, author, post.id or 0, "a comment")
     await moderation.report_content(db, reader, post.id or 0, comment.id, REASON)
-    await moderation.hide_content(db, hub, animator, post.id or 0, None, "Off topic")
+    await moderation.hide_content(db, animator, post.id or 0, None, "Off topic")
 
     assert await moderation.post_moderation(db, reader, post.id or 0) is None
     assert await moderation.post_moderation(db, author, post.id or 0) is None

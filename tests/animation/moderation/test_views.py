@@ -82,7 +82,7 @@ async def test_the_author_and_non_readers_cannot_report(
     author, _ = await person("Ann Author")
     member, _ = await colleague()
     own = await make_post(author, "My own words")
-    comment = await stream.add_comment(db, hub, author, own.id or 0, "my comment")
+    comment = await stream.add_comment(db, author, own.id or 0, "my comment")
     private = await make_group("private", [(member, "member")])
     secret_post = await make_post(member, "Members only", group_source(private.id or 0))
     client = await login(author)
@@ -229,7 +229,7 @@ async def test_non_moderators_get_403_or_404(
     someone, _ = await person()
     author, _ = await colleague()
     post = await make_post(author, "Words")
-    comment = await stream.add_comment(db, hub, author, post.id or 0, "a comment")
+    comment = await stream.add_comment(db, author, post.id or 0, "a comment")
     client = await login(someone)
 
     assert (await client.get("/animation/moderation")).status_code == 403
@@ -260,12 +260,12 @@ async def test_a_hidden_comment_shows_a_placeholder_in_the_thread(
     author, _ = await colleague()
     reader, _ = await person()
     post = await make_post(author, "A question for everyone")
-    comment = await stream.add_comment(db, hub, author, post.id or 0, "a nasty remark")
+    comment = await stream.add_comment(db, author, post.id or 0, "a nasty remark")
     client = await login(reader)
     page = await client.get(f"/posts/{post.id}")
     assert f"/posts/{post.id}/comments/{comment.id}/report" in page.text
 
-    await moderation.hide_content(db, hub, animator, post.id or 0, comment.id, "Nasty")
+    await moderation.hide_content(db, animator, post.id or 0, comment.id, "Nasty")
 
     page = await client.get(f"/posts/{post.id}")
     assert "This comment was hidden by a moderator." in page.text

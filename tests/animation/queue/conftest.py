@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 
 from esn.accounts.models import User
 from esn.animation.models import Charter
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 from esn.groups.models import Group, GroupRequest, Membership
 from esn.stream.models import COMPANY_SOURCE, Comment, Post, group_source
 

@@ -12,8 +12,8 @@ from sqlmodel import col
 from esn.accounts.models import User, UserSession
 from esn.animation.models import QueueItemHandled
 from esn.animation.queue import service as queue
-from esn.clock import utcnow
-from esn.errors import NotFound
+from esn.core.clock import utcnow
+from esn.core.errors import NotFound
 from esn.groups.models import Group
 from esn.stream.models import Post
 from tests.animation.queue.conftest import Rows, ago

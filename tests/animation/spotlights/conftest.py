@@ -17,7 +17,7 @@ from esn.accounts import service as accounts
 from esn.accounts.models import User
 from esn.animation.models import Spotlight
 from esn.animation.spotlights import service as spotlights
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 from esn.notifications.models import Notification
 from esn.people.models import Profile
 from esn.realtime.hub import Hub
@@ -99,7 +99,7 @@ async def draft(
         why_now="Closing went smoothly",
         days=days,
     )
-    return await spotlights.draft_spotlight(db, animator, new, hub=hub)
+    return await spotlights.draft_spotlight(db, animator, new)
 
 
 async def stored(db: AsyncSession, spotlight_id: int | None) -> Spotlight:

@@ -12,7 +12,7 @@ from sqlmodel import col
 from esn.accounts.models import User
 from esn.animation.models import Spotlight
 from esn.animation.spotlights import service as spotlights
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 from esn.people.models import Profile
 from esn.realtime.hub import Hub
 from tests.animation.spotlights.conftest import (

@@ -12,8 +12,8 @@ from sqlmodel import col
 from esn.accounts.models import User
 from esn.animation.models import Spotlight
 from esn.animation.spotlights import service as spotlights
-from esn.clock import as_utc, utcnow
-from esn.errors import Forbidden, InvalidInput, NotFound
+from esn.core.clock import as_utc, utcnow
+from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.people.models import Profile
 from esn.realtime.hub import Hub
 from esn.stream.models import Activity
@@ -54,13 +54,13 @@ async def test_an_animator_drafts_and_the_member_is_notified(
 async def test_a_member_found_by_email_too(
     db: AsyncSession, animator: User, member: User, hub: Hub
 ) -> None:
-    spotlight = await spotlights.draft_spotlight(db, animator, new(), hub=hub)
+    spotlight = await spotlights.draft_spotlight(db, animator, new())
     assert spotlight.member_id == member.id
 
 
 async def test_only_animators_draft(db: AsyncSession, third: User, member: User, hub: Hub) -> None:
     with pytest.raises(Forbidden):
-        await spotlights.draft_spotlight(db, third, new(), hub=hub)
+        await spotlights.draft_spotlight(db, third, new())
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ async def test_bad_drafts_are_refused_next_to_the_field(
 ) -> None:
     data = new(**changes)
     with pytest.raises(InvalidInput) as refused:
-        await spotlights.draft_spotlight(db, animator, data, hub=hub)
+        await spotlights.draft_spotlight(db, animator, data)
     assert words in refused.value.errors[field]
     assert (await db.execute(select(Spotlight))).first() is None
 
@@ -94,7 +94,7 @@ async def test_a_start_in_the_past_is_refused(
 ) -> None:
     yesterday = utcnow().date() - timedelta(days=2)
     with pytest.raises(InvalidInput) as refused:
-        await spotlights.draft_spotlight(db, animator, new(starts_on=yesterday), hub=hub)
+        await spotlights.draft_spotlight(db, animator, new(starts_on=yesterday))
     assert "starts_on" in refused.value.errors
 
 
@@ -102,7 +102,7 @@ async def test_nobody_spotlights_themselves(db: AsyncSession, animator: User, hu
     profile = await db.get(Profile, animator.id)
     assert profile is not None
     with pytest.raises(InvalidInput) as refused:
-        await spotlights.draft_spotlight(db, animator, new(person=profile.handle), hub=hub)
+        await spotlights.draft_spotlight(db, animator, new(person=profile.handle))
     assert "yourself" in refused.value.errors["person"]
 
 
@@ -151,7 +151,7 @@ async def test_nothing_shows_before_acceptance(
         assert await spotlights.home_spotlights(db, reader) == []
         assert await spotlights.profile_spotlights(db, reader, member.id) == []
     assert await spotlight_activities(db) == []
-    await spotlights.answer_spotlight(db, member, spotlight.id, accept=False, version=None, hub=hub)
+    await spotlights.answer_spotlight(db, member, spotlight.id, accept=False, version=None)
     assert await spotlights.home_spotlights(db, third) == []
     assert await spotlights.profile_spotlights(db, third, member.id) == []
     assert await spotlight_activities(db) == []
@@ -219,7 +219,7 @@ async def test_accepting_shows_it_everywhere_and_tells_the_drafter(
     spotlight = await draft(db, animator, member, hub)
     assert spotlight.id is not None and member.id is not None
     accepted = await spotlights.answer_spotlight(
-        db, member, spotlight.id, accept=True, version=spotlight.version, hub=hub
+        db, member, spotlight.id, accept=True, version=spotlight.version
     )
     assert accepted.state == "accepted" and accepted.decided_at is not None
     home = await spotlights.home_spotlights(db, third)
@@ -256,7 +256,7 @@ async def test_accepting_late_keeps_the_whole_length(
     await db.commit()
     before = utcnow()
     accepted = await spotlights.answer_spotlight(
-        db, member, spotlight.id, accept=True, version=None, hub=hub
+        db, member, spotlight.id, accept=True, version=None
     )
     assert as_utc(accepted.starts_at) >= before
     assert as_utc(accepted.ends_at) - as_utc(accepted.starts_at) == timedelta(days=5)
@@ -266,9 +266,9 @@ async def test_a_future_spotlight_waits_for_its_day(
     db: AsyncSession, animator: User, member: User, third: User, hub: Hub
 ) -> None:
     later = utcnow().date() + timedelta(days=5)
-    spotlight = await spotlights.draft_spotlight(db, animator, new(starts_on=later), hub=hub)
+    spotlight = await spotlights.draft_spotlight(db, animator, new(starts_on=later))
     assert spotlight.id is not None and member.id is not None
-    await spotlights.answer_spotlight(db, member, spotlight.id, accept=True, version=None, hub=hub)
+    await spotlights.answer_spotlight(db, member, spotlight.id, accept=True, version=None)
     assert await spotlights.home_spotlights(db, third) == []
     assert await spotlights.profile_spotlights(db, third, member.id) == []
     overview = await spotlights.spotlights_overview(db, animator)
@@ -281,14 +281,12 @@ async def test_declining_tells_the_drafter_and_cannot_be_undone(
     spotlight = await draft(db, animator, member, hub)
     assert spotlight.id is not None
     declined = await spotlights.answer_spotlight(
-        db, member, spotlight.id, accept=False, version=None, hub=hub
+        db, member, spotlight.id, accept=False, version=None
     )
     assert declined.state == "declined" and declined.decided_at is not None
     assert await notifications_of(db, animator.id) == [("spotlight_answered", spotlight.id)]
     with pytest.raises(spotlights.RefusedTransition) as refused:
-        await spotlights.answer_spotlight(
-            db, member, spotlight.id, accept=True, version=None, hub=hub
-        )
+        await spotlights.answer_spotlight(db, member, spotlight.id, accept=True, version=None)
     assert "already “declined”" in refused.value.errors["__all__"]
     assert await spotlight_activities(db) == []
 
@@ -299,13 +297,9 @@ async def test_only_the_member_answers(
     spotlight = await draft(db, animator, member, hub)
     assert spotlight.id is not None
     with pytest.raises(Forbidden):
-        await spotlights.answer_spotlight(
-            db, animator, spotlight.id, accept=True, version=None, hub=hub
-        )
+        await spotlights.answer_spotlight(db, animator, spotlight.id, accept=True, version=None)
     with pytest.raises(NotFound):
-        await spotlights.answer_spotlight(
-            db, third, spotlight.id, accept=True, version=None, hub=hub
-        )
+        await spotlights.answer_spotlight(db, third, spotlight.id, accept=True, version=None)
     assert (await stored(db, spotlight.id)).state == "proposed"
 
 
@@ -318,7 +312,7 @@ async def test_a_stale_answer_is_refused(
         db, member, spotlight.id, spotlights.Portrait("New"), version=1
     )
     with pytest.raises(spotlights.StaleSpotlight):
-        await spotlights.answer_spotlight(db, member, spotlight.id, accept=True, version=1, hub=hub)
+        await spotlights.answer_spotlight(db, member, spotlight.id, accept=True, version=1)
 
 
 # --- withdrawing ----------------------------------------------------------------------------
@@ -329,7 +323,7 @@ async def test_withdrawing_an_accepted_one_stops_it_showing(
 ) -> None:
     spotlight = await draft(db, animator, member, hub)
     assert spotlight.id is not None and member.id is not None
-    await spotlights.answer_spotlight(db, member, spotlight.id, accept=True, version=None, hub=hub)
+    await spotlights.answer_spotlight(db, member, spotlight.id, accept=True, version=None)
     with pytest.raises(Forbidden):
         await spotlights.withdraw_spotlight(db, member, spotlight.id, version=None)
     withdrawn = await spotlights.withdraw_spotlight(db, animator, spotlight.id, version=None)
@@ -350,9 +344,7 @@ async def test_withdrawing_a_draft_and_what_cannot_be_withdrawn(
     with pytest.raises(spotlights.RefusedTransition):
         await spotlights.withdraw_spotlight(db, animator, spotlight.id, version=None)
     with pytest.raises(spotlights.RefusedTransition):
-        await spotlights.answer_spotlight(
-            db, member, spotlight.id, accept=True, version=None, hub=hub
-        )
+        await spotlights.answer_spotlight(db, member, spotlight.id, accept=True, version=None)
 
 
 # --- the animators' list ---------------------------------------------------------------------
@@ -364,11 +356,11 @@ async def test_the_overview_sorts_spotlights_and_is_for_animators(
     other, _profile = await colleague("Olga Other", department="Legal")
     shown = await draft(db, animator, member, hub)
     assert shown.id is not None
-    await spotlights.answer_spotlight(db, member, shown.id, accept=True, version=None, hub=hub)
+    await spotlights.answer_spotlight(db, member, shown.id, accept=True, version=None)
     waiting = await draft(db, animator, other, hub)
     said_no = await draft(db, animator, third, hub)
     assert said_no.id is not None
-    await spotlights.answer_spotlight(db, third, said_no.id, accept=False, version=None, hub=hub)
+    await spotlights.answer_spotlight(db, third, said_no.id, accept=False, version=None)
     overview = await spotlights.spotlights_overview(db, animator)
     assert [v.spotlight.id for v in overview.pending] == [waiting.id]
     assert [v.spotlight.id for v in overview.showing] == [shown.id]

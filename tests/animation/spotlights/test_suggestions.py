@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from esn.accounts.models import User
 from esn.animation.models import Spotlight
 from esn.animation.spotlights import service as spotlights
-from esn.clock import utcnow
-from esn.errors import Forbidden
+from esn.core.clock import utcnow
+from esn.core.errors import Forbidden
 from esn.realtime.hub import Hub
 from tests.animation.spotlights.conftest import add_comment, add_post, draft
 from tests.conftest import MakePerson
@@ -128,7 +128,7 @@ async def test_people_already_asked_or_who_said_no_are_left_out(
     await draft(db, animator, member, hub)
     said_no = await draft(db, animator, third, hub)
     assert said_no.id is not None
-    await spotlights.answer_spotlight(db, third, said_no.id, accept=False, version=None, hub=hub)
+    await spotlights.answer_spotlight(db, third, said_no.id, accept=False, version=None)
     # Waiting, declined lately, inactive (Ida), or the animator themselves: nobody.
     assert await names(db, animator) == []
     assert idle.id is not None

@@ -14,8 +14,8 @@ import random
 from collections.abc import Sequence
 from urllib.parse import quote
 
-from esn.seed_scale import words
 from esn.stream.markdown import LINK_REL, topic_key
+from esn_tools.scale import words
 
 # How many filled-in variants of each sentence list to prepare: enough that
 # texts rarely repeat, few enough to build in a blink.

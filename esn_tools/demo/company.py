@@ -20,13 +20,13 @@ from sqlmodel import col
 
 from esn.accounts import service as accounts
 from esn.accounts.models import Role, User
-from esn.errors import InvalidInput
+from esn.core.errors import InvalidInput
+from esn.core.i18n import gettext as _
 from esn.people import service as people
 from esn.people.models import Follow, Profile
-from esn.seed_animation import seed_animation
-from esn.seed_proposals import seed_proposals
-from esn.seed_social import seed_conversation
-from esn.web.i18n import gettext as _
+from esn_tools.demo.animation import seed_animation
+from esn_tools.demo.proposals import seed_proposals
+from esn_tools.demo.social import seed_conversation
 
 COMPANY = "Lumière & Co"
 DEMO_DOMAIN = "lumiere.example"

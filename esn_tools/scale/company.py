@@ -1,7 +1,7 @@
 """The structure of a synthetic company: people, org chart, groups, follows.
 
 Everything here fits in memory even at scale L (50 000 people, 2 000 groups,
-five million follows kept as lists of ids); the conversation (esn.seed_scale.
+five million follows kept as lists of ids); the conversation (esn_tools.scale.
 content) is streamed. Each part draws from its own random.Random seeded with
 a fixed string, so a change in one part does not reshuffle the others and the
 same scale always gives the same company.
@@ -24,9 +24,9 @@ from esn.accounts.models import Role
 from esn.groups.models import GroupRole, Visibility
 from esn.groups.service import slug_from_name, tag_key
 from esn.people.service import fold, skill_key
-from esn.seed_scale import words
-from esn.seed_scale.sizes import Scale
 from esn.stream.markdown import topic_key
+from esn_tools.scale import words
+from esn_tools.scale.sizes import Scale
 
 RANDOM_SEED = "esn-scale-2026"
 SECOND = 1_000_000

@@ -1,7 +1,7 @@
 """Live delivery under load: many open /ws sockets, posts published one by one,
 and how long each post took to reach each socket.
 
-The sockets live in child processes (``python -m esn.bench.live``, one per
+The sockets live in child processes (``python -m esn_tools.bench.live``, one per
 ``SOCKETS_PER_PROCESS`` sockets) so that nothing the caller does delays a
 reception. Caller and child speak JSON lines: the caller writes the child's
 configuration on its stdin, the child answers ``ready`` once its sockets are
@@ -47,9 +47,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin
 
-from esn.bench.types import BenchSession, LiveFigures
+from esn_tools.bench.types import BenchSession, LiveFigures
 
-log = logging.getLogger("esn.bench")
+log = logging.getLogger("esn_tools.bench")
 
 T = TypeVar("T")
 
@@ -363,7 +363,7 @@ def _raise_file_limit() -> None:
 
 
 def main() -> None:
-    """The client process: ``python -m esn.bench.live``, configured on stdin."""
+    """The client process: ``python -m esn_tools.bench.live``, configured on stdin."""
     _raise_file_limit()
     try:
         import uvloop
@@ -389,7 +389,7 @@ class _ClientProcess:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "esn.bench.live",
+            "esn_tools.bench.live",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,

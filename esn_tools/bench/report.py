@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from esn.bench.types import LatencyFigures, LiveFigures
+from esn_tools.bench.types import LatencyFigures, LiveFigures
 
 
 def latency_dict(figures: LatencyFigures, trivial_rps: float | None = None) -> dict[str, Any]:

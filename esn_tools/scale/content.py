@@ -19,8 +19,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from esn.seed_scale import words
-from esn.seed_scale.company import (
+from esn.stream.markdown import topic_key
+from esn.stream.models import COMPANY_SOURCE, ReactionKind, group_source, profile_source
+from esn_tools.scale import words
+from esn_tools.scale.company import (
     DAY,
     SECOND,
     Company,
@@ -29,9 +31,7 @@ from esn.seed_scale.company import (
     Weighted,
     part_random,
 )
-from esn.seed_scale.text import TextMaker
-from esn.stream.markdown import topic_key
-from esn.stream.models import COMPANY_SOURCE, ReactionKind, group_source, profile_source
+from esn_tools.scale.text import TextMaker
 
 HOUR = 3600 * SECOND
 COMPANY_SHARE = 0.05

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import make_url
 
-from esn.seed_scale.company import Row
+from esn_tools.scale.company import Row
 
 # SQLite keeps UTC times as text without an offset.
 _NAIVE_EPOCH = datetime(1970, 1, 1)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from esn.bench.types import BenchSession, LatencyFigures
 from esn.stream.models import COMPANY_SOURCE, ReactionKind
+from esn_tools.bench.types import BenchSession, LatencyFigures
 
 WRITE_KINDS = ("post", "comment", "reaction")
 

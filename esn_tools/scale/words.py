@@ -1,7 +1,7 @@
 """The words a synthetic company is made of: names, departments, sites, skills, topics, posts.
 
 Texts are plain sentences on purpose: no Markdown syntax except what
-esn.seed_scale.text adds itself (bold, lists, @mentions, #topics), so the HTML
+esn_tools.scale.text adds itself (bold, lists, @mentions, #topics), so the HTML
 can be written directly in the shape esn.stream.markdown gives.
 """
 

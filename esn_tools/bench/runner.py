@@ -31,13 +31,14 @@ import httpx
 from rich.console import Console
 from sqlalchemy import make_url
 
-from esn.bench import report
-from esn.bench.live import measure_live_delivery
-from esn.bench.personas import Targets, count_users, load_targets
-from esn.bench.server import ServerProcess, running_server
-from esn.bench.types import BenchSession, LatencyFigures
-from esn.bench.writes import send_writes
-from esn.bench.wrk import (
+from esn.settings import PROJECT_ROOT, Settings
+from esn_tools.bench import report
+from esn_tools.bench.live import measure_live_delivery
+from esn_tools.bench.personas import Targets, count_users, load_targets
+from esn_tools.bench.server import ServerProcess, running_server
+from esn_tools.bench.types import BenchSession, LatencyFigures
+from esn_tools.bench.writes import send_writes
+from esn_tools.bench.wrk import (
     ensure_wrk,
     finish_wrk,
     lua_script,
@@ -46,8 +47,7 @@ from esn.bench.wrk import (
     start_wrk,
     wrk_version,
 )
-from esn.seed_scale import SCALES
-from esn.settings import PROJECT_ROOT, Settings
+from esn_tools.scale import SCALES
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 TRIVIAL = "trivial"
@@ -173,7 +173,7 @@ def _migrate(database_url: str) -> None:
 
 def _seed(database_url: str, scale: str, console: Console) -> None:
     """Load the synthetic company of ``scale`` into the empty database."""
-    from esn.seed_scale import ScaleRefused, seed_scale
+    from esn_tools.scale import ScaleRefused, seed_scale
 
     try:
         summary = seed_scale(database_url, scale, quiet=True)

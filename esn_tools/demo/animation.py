@@ -43,7 +43,7 @@ from esn.animation.models import (
     Spotlight,
     SpotlightState,
 )
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 from esn.groups.models import Group, GroupRequest, GroupRole, GroupTag, Membership, Visibility
 from esn.notifications.models import Notification, NotificationKind
 from esn.people import service as people_service

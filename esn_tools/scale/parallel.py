@@ -15,10 +15,10 @@ import traceback
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
 
-from esn.seed_scale.company import Company, StampFunction
-from esn.seed_scale.content import Chunk, Conversation
-from esn.seed_scale.sinks import postgres_stamp, sqlite_stamp
-from esn.seed_scale.sizes import scale_named
+from esn_tools.scale.company import Company, StampFunction
+from esn_tools.scale.content import Chunk, Conversation
+from esn_tools.scale.sinks import postgres_stamp, sqlite_stamp
+from esn_tools.scale.sizes import scale_named
 
 
 def stamp_for(dialect: str) -> StampFunction:

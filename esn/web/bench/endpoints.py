@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from esn.accounts import service as accounts
 from esn.accounts.models import User
-from esn.errors import Forbidden, NotFound
+from esn.core.errors import Forbidden, NotFound
 from esn.web.context import SESSION_COOKIE, session_signer
 from esn.web.csrf import CSRF_COOKIE, csrf_token_for, new_csrf_secret
 from esn.web.db import db_session

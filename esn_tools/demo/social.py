@@ -17,11 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from esn.accounts.models import User
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 from esn.groups import service as groups
 from esn.groups.models import Group, GroupRequest, Visibility
 from esn.people.models import Profile
-from esn.realtime.hub import Hub
 from esn.stream import service as stream
 from esn.stream.models import COMPANY_SOURCE, Activity, Comment, Post, PostTopic, group_source
 
@@ -250,7 +249,6 @@ async def _backdate(db: AsyncSession, post: Post, hours_ago: int) -> None:
 
 async def seed_conversation(db: AsyncSession, media_dir: Path) -> tuple[int, int]:
     """Create the demo groups and posts; returns (groups, posts) created."""
-    hub = Hub()  # nobody listens while seeding
     people = await _people_by_handle(db)
     slugs: dict[str, str] = {}
     for demo in GROUPS:
@@ -264,17 +262,16 @@ async def seed_conversation(db: AsyncSession, media_dir: Path) -> tuple[int, int
                 tags=demo.tags,
                 visibility=demo.visibility,
             ),
-            hub=hub,
         )
         slugs[demo.name] = group.slug
         for handle in demo.members:
             if demo.visibility == Visibility.OPEN.value:
-                await groups.join_group(db, people[handle], group.slug, hub=hub)
+                await groups.join_group(db, people[handle], group.slug)
             else:
-                await groups.invite_person(db, owner, group.slug, handle, hub=hub)
+                await groups.invite_person(db, owner, group.slug, handle)
                 invitation_id = await _pending_invitation(db, people[handle])
                 await groups.answer_invitation(
-                    db, people[handle], group.slug, invitation_id, accept=True, hub=hub
+                    db, people[handle], group.slug, invitation_id, accept=True
                 )
     group_ids = {name: await _group_id(db, slug) for name, slug in slugs.items()}
     for demo_post in POSTS:
@@ -285,18 +282,16 @@ async def seed_conversation(db: AsyncSession, media_dir: Path) -> tuple[int, int
             source = f"user:{author.id}"
         else:
             source = group_source(group_ids[demo_post.where])
-        post = await stream.create_post(
-            db, hub, author, source, demo_post.body, media_dir=media_dir
-        )
+        post = await stream.create_post(db, author, source, demo_post.body, media_dir=media_dir)
         assert post.id is not None
         comment_ids: list[int] = []
         for handle, text, reply_to in demo_post.comments:
             parent = comment_ids[reply_to] if reply_to is not None else None
-            comment = await stream.add_comment(db, hub, people[handle], post.id, text, parent)
+            comment = await stream.add_comment(db, people[handle], post.id, text, parent)
             assert comment.id is not None
             comment_ids.append(comment.id)
         for handle, kind in demo_post.reactions:
-            await stream.toggle_reaction(db, hub, people[handle], post.id, kind)
+            await stream.toggle_reaction(db, people[handle], post.id, kind)
         await _backdate(db, post, demo_post.hours_ago)
     # Group creations and joins happened "before" the conversations.
     await db.execute(update(Activity).values(created_at=utcnow() - timedelta(hours=330)))

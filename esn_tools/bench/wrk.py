@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from esn.bench.types import LatencyFigures
+from esn_tools.bench.types import LatencyFigures
 
 RESULT_MARKER = "ESN_BENCH_JSON "
 

@@ -5,15 +5,15 @@ comments and reactions (only the times move with the moment of seeding,
 unless ``now`` is given). See loader.seed_scale for the entry point.
 """
 
-from esn.seed_scale.company import PASSWORD
-from esn.seed_scale.loader import (
+from esn_tools.scale.company import PASSWORD
+from esn_tools.scale.loader import (
     DatabaseNotEmpty,
     ScaleRefused,
     ScaleSummary,
     seed_scale,
     seed_scale_async,
 )
-from esn.seed_scale.sizes import SCALES, Scale
+from esn_tools.scale.sizes import SCALES, Scale
 
 __all__ = [
     "PASSWORD",

@@ -25,10 +25,11 @@ from rich.progress import (
 
 from esn.accounts.models import Role
 from esn.accounts.service import hash_password
-from esn.seed_scale.company import PASSWORD, Company, Row, StampFunction
-from esn.seed_scale.content import Chunk, Conversation
-from esn.seed_scale.parallel import ChildChunks
-from esn.seed_scale.sinks import (
+from esn.settings import PROJECT_ROOT
+from esn_tools.scale.company import PASSWORD, Company, Row, StampFunction
+from esn_tools.scale.content import Chunk, Conversation
+from esn_tools.scale.parallel import ChildChunks
+from esn_tools.scale.sinks import (
     PostgresSink,
     Sink,
     SqliteSink,
@@ -38,8 +39,7 @@ from esn.seed_scale.sinks import (
     sqlite_path,
     sqlite_stamp,
 )
-from esn.seed_scale.sizes import SCALES, Scale, scale_named
-from esn.settings import PROJECT_ROOT
+from esn_tools.scale.sizes import SCALES, Scale, scale_named
 
 BATCH = 5_000
 POSTS_PER_CHUNK = 2_000

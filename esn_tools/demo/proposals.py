@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from esn.accounts.models import User
-from esn.clock import utcnow
+from esn.core.clock import utcnow
 from esn.groups.models import Group
 from esn.notifications.models import Notification
 from esn.people.models import Profile
@@ -28,7 +28,6 @@ from esn.proposals.models import (
     ProposalCheckIn,
     ProposalTransition,
 )
-from esn.realtime.hub import Hub
 from esn.stream.models import Activity, Post
 
 ADMINISTRATOR = "camille-roux"
@@ -306,7 +305,7 @@ async def _group_slug(db: AsyncSession, name: str) -> str:
 
 
 async def _write(
-    db: AsyncSession, demo: DemoProposal, people: dict[str, User], hub: Hub, media_dir: Path
+    db: AsyncSession, demo: DemoProposal, people: dict[str, User], media_dir: Path
 ) -> Proposal:
     """Write one demo proposal and take it through its steps, through the service."""
     proposer = people[demo.proposer]
@@ -328,22 +327,21 @@ async def _write(
             group=await _group_slug(db, demo.group),
             origin_post_id=await _origin(db, demo.origin),
         ),
-        hub=hub,
     )
     assert draft.id is not None
     pid = draft.id
     for handle in demo.accepted:
-        await proposals.answer_coproposal(db, people[handle], pid, accept=True, hub=hub)
+        await proposals.answer_coproposal(db, people[handle], pid, accept=True)
     proposal = draft
     for step in demo.steps:
         if step == SUBMIT:
             proposal = await proposals.submit_proposal(
-                db, proposer, pid, version=proposal.version, hub=hub, media_dir=media_dir
+                db, proposer, pid, version=proposal.version, media_dir=media_dir
             )
             for handle, word in demo.backers:
-                await proposals.back_proposal(db, people[handle], pid, word, hub=hub)
+                await proposals.back_proposal(db, people[handle], pid, word)
             for handle, skills in demo.volunteers:
-                await proposals.volunteer(db, people[handle], pid, skills, hub=hub)
+                await proposals.volunteer(db, people[handle], pid, skills)
         elif step in {APPROVE, DECLINE, CHANGES}:
             proposal = await proposals.decide_proposal(
                 db,
@@ -352,7 +350,6 @@ async def _write(
                 step,
                 demo.reason,
                 version=proposal.version,
-                hub=hub,
             )
             if proposal.state == "active":
                 for handle, done, minutes in demo.checkins:
@@ -362,7 +359,7 @@ async def _write(
                 db, proposer, pid, version=proposal.version
             )
         elif step == END:
-            await proposals.end_proposal(db, proposal, hub=hub)
+            await proposals.end_proposal(db, proposal)
         else:
             proposal, _follow_up = await proposals.close_proposal(
                 db,
@@ -370,7 +367,6 @@ async def _write(
                 pid,
                 proposals.Retrospective(step, demo.learned, demo.next_step),
                 version=proposal.version,
-                hub=hub,
                 media_dir=media_dir,
             )
     return proposal
@@ -464,11 +460,10 @@ def _activation(activated_at: datetime | None, start: date, now: datetime) -> da
 
 async def seed_proposals(db: AsyncSession, media_dir: Path) -> int:
     """Create the demo proposals; returns how many."""
-    hub = Hub()  # nobody listens while seeding
     people = await _people(db)
     # Engineering negotiated 15 % of slack time; everyone else has the default 10 %.
     await proposals.set_department_allowance(db, people[ADMINISTRATOR], "Engineering", 15)
     for demo in PROPOSALS:
-        proposal = await _write(db, demo, people, hub, media_dir)
+        proposal = await _write(db, demo, people, media_dir)
         await _backdate(db, proposal, demo.days_ago)
     return len(PROPOSALS)

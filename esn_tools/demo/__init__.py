@@ -1,0 +1,1 @@
+"""The demo company, Lumière & Co: people, groups, conversations, proposals, animation."""
