@@ -14,6 +14,8 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from esn.accounts import service as accounts
+from esn.core.i18n import LOCALES, negotiate, set_locale
+from esn.core.i18n import gettext as _
 from esn.settings import Settings
 from esn.web.csrf import (
     CSRF_COOKIE,
@@ -24,8 +26,7 @@ from esn.web.csrf import (
     new_csrf_secret,
     origin_allowed,
 )
-from esn.web.i18n import LOCALES, negotiate, set_locale
-from esn.web.i18n import gettext as _
+from esn.web.templating import serving
 
 SESSION_COOKIE = "esn_session"
 LANGUAGE_COOKIE = "esn_lang"
@@ -105,7 +106,10 @@ class RequestContextMiddleware:
                 headers.append("set-cookie", cookie_header(self.settings, CSRF_COOKIE, new_secret))
             await send(message)
 
-        await self.app(scope, receive, send_with_cookie if scope["type"] == "http" else send)
+        # Links and dates in templates that see no request (macros imported
+        # without context) are written for this connection.
+        with serving(conn):
+            await self.app(scope, receive, send_with_cookie if scope["type"] == "http" else send)
 
     def _session_token(self, raw: str | None) -> str | None:
         if not raw:

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Any, Literal
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time, get_datetime_format
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from jinja2_fragments.starlette import Jinja2Blocks
 from markupsafe import Markup
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, NoMatchFound, Router
 
-from esn.clock import as_utc
-from esn.web import i18n
+from esn.accounts.models import User
+from esn.core import i18n
+from esn.core.clock import as_utc
 from esn.web.csrf import CSRF_FIELD
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -47,8 +55,150 @@ def _common_context(request: Request) -> dict[str, Any]:
     }
 
 
-def _format_datetime(value: datetime, fmt: str = "medium", tz: str = "Europe/Paris") -> str:
-    return format_datetime(as_utc(value), fmt, tzinfo=ZoneInfo(tz), locale=i18n.get_locale())
+# The connection being served, for templates that see no ``request``: a
+# macro imported without context (``{% from "people/_macros.html" import
+# avatar %}``, kept so to avoid evaluating the macro module per inclusion).
+_serving: ContextVar[HTTPConnection | None] = ContextVar("esn_serving", default=None)
+
+
+@contextmanager
+def serving(connection: HTTPConnection) -> Iterator[None]:
+    """Make ``connection`` the one links and dates are written for, in this context."""
+    token = _serving.set(connection)
+    try:
+        yield
+    finally:
+        _serving.reset(token)
+
+
+def _connection(context: Context) -> HTTPConnection:
+    """The template's request (an HTTP request or a live socket), else the one being served."""
+    connection: HTTPConnection | None = context.get("request")
+    if connection is None:
+        connection = _serving.get()
+    if connection is None:
+        raise RuntimeError("url() needs a request in the template context or a served connection")
+    return connection
+
+
+# --- links ---------------------------------------------------------------------
+
+# A route that may answer a name: asked ``name``, its path put after ``prefix``.
+# For a named Mount without parameters (all of routes.py's), its children are
+# asked directly, as Mount.url_path_for would.
+_Candidate = tuple[BaseRoute, str, str]
+
+# For each router, by name, the routes that may answer it, in the router's
+# order: a link does not walk the whole URL map (one NoMatchFound per route).
+_candidates: dict[int, tuple[weakref.ref[Router], dict[str, tuple[_Candidate, ...]]]] = {}
+
+
+def _may_answer(routes: list[BaseRoute], name: str) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    for route in routes:
+        if not isinstance(route, Mount):
+            if getattr(route, "name", None) == name:
+                found.append((route, name, ""))
+        elif route.name is not None and name.startswith(route.name + ":"):
+            child = name[len(route.name) + 1 :]
+            if "{" in route.path or not route.routes:
+                found.append((route, name, ""))
+            else:
+                prefix = route.path.rstrip("/")
+                found += [(r, n, prefix + p) for r, n, p in _may_answer(route.routes, child)]
+        elif route.name is None or name == route.name:
+            found.append((route, name, ""))
+    return found
+
+
+def _candidates_for(router: Router, name: str) -> tuple[_Candidate, ...]:
+    entry = _candidates.get(id(router))
+    if entry is None or entry[0]() is not router:
+        key = id(router)
+        entry = (weakref.ref(router, lambda _ref: _candidates.pop(key, None)), {})
+        _candidates[key] = entry
+    by_name = entry[1]
+    found = by_name.get(name)
+    if found is None:
+        found = by_name[name] = tuple(_may_answer(router.routes, name))
+    return found
+
+
+@pass_context
+def _url(context: Context, name: str, /, **params: Any) -> str:
+    """The path of the named route, under the application's root path.
+
+    A path, not Starlette's absolute ``url_for``: links stay right behind a
+    proxy, and a card rendered once serves every reader (realtime/cards.py).
+    Text parameters are percent-encoded, as ``|urlencode`` did.
+    """
+    connection = _connection(context)
+    scope = connection.scope
+    router: Router = scope.get("router") or connection.app.router
+    values = {key: quote(v, safe="/") if isinstance(v, str) else v for key, v in params.items()}
+    for route, asked, prefix in _candidates_for(router, name):
+        try:
+            path = route.url_path_for(asked, **values)
+        except NoMatchFound:
+            continue
+        root: str = scope.get("app_root_path", scope.get("root_path", ""))
+        return root.rstrip("/") + prefix + str(path)
+    raise NoMatchFound(name, params)
+
+
+# --- dates ---------------------------------------------------------------------
+
+# Readers without an account (or whose zone is unknown here) read the
+# company's time: the zone every account starts with.
+DEFAULT_TIMEZONE: str = User.model_fields["timezone"].default
+DATETIME_STYLES = ("medium", "short", "date")
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def _reader_zone(context: Context) -> ZoneInfo:
+    if "current_user" in context:
+        reader = context.get("current_user")
+    else:
+        served = _serving.get()
+        reader = served.scope.get("state", {}).get("user") if served is not None else None
+    return _zone(getattr(reader, "timezone", None) or DEFAULT_TIMEZONE)
+
+
+def format_moment(value: datetime | date, style: str, zone: ZoneInfo, locale: str) -> str:
+    """``value`` as a reader in ``zone`` speaking ``locale`` reads it, never with seconds.
+
+    ``medium``: "Dec 2, 2026, 1:22 AM" / "2 déc. 2026, 01:22"; ``short``:
+    "12/2/26, 1:22 AM" / "02/12/2026 01:22"; ``date``: "Dec 2, 2026" / "2 déc. 2026".
+    """
+    if style not in DATETIME_STYLES:
+        raise ValueError(f"unknown date style {style!r}: one of {DATETIME_STYLES}")
+    if not isinstance(value, datetime):
+        return str(format_date(value, "medium", locale=locale))
+    local = as_utc(value).astimezone(zone)
+    if style == "date":
+        return str(format_date(local, "medium", locale=locale))
+    date_style: Literal["medium", "short"] = "short" if style == "short" else "medium"
+    # Babel's own "medium" datetime has seconds: its date, the short time, in
+    # the locale's pattern for joining them ("{1}, {0}").
+    return (
+        str(get_datetime_format(date_style, locale=locale))
+        .replace("'", "")
+        .replace("{0}", format_time(local, "short", locale=locale))
+        .replace("{1}", format_date(local, date_style, locale=locale))
+    )
+
+
+@pass_context
+def _format_datetime(context: Context, value: datetime | date, style: str = "medium") -> str:
+    """The ``datetime`` filter: in the reader's time zone and language."""
+    return format_moment(value, style, _reader_zone(context), i18n.get_locale())
 
 
 @pass_context
@@ -74,6 +224,7 @@ def create_templates(*, auto_reload: bool = False) -> Jinja2Blocks:
     env = templates.env
     env.auto_reload = auto_reload
     env.globals["csrf_input"] = _csrf_input
+    env.globals["url"] = _url
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True
