@@ -22,6 +22,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, NoMatchFound, Router
 
+from esn import policy
 from esn.accounts.models import User
 from esn.core import i18n
 from esn.core.clock import as_utc
@@ -44,10 +45,25 @@ def is_htmx(request: Request) -> bool:
     )
 
 
+def menu_for(user: User | None) -> dict[str, bool]:
+    """Which of base.html's role-dependent links ``user`` sees, as policy.py decides.
+
+    The template only reads these flags: it never compares role strings. The
+    links every signed-in person sees need no flag (``current_user`` is set
+    only for a signed-in, active person).
+    """
+    return {
+        "animation": policy.can_animate_company(user),
+        "admin": policy.can_administer(user),
+    }
+
+
 def _common_context(request: Request) -> dict[str, Any]:
     state = request.state
+    user: User | None = getattr(state, "user", None)
     return {
-        "current_user": getattr(state, "user", None),
+        "current_user": user,
+        "nav": menu_for(user),
         "csrf_token": getattr(state, "csrf_token", ""),
         "csrf_field": CSRF_FIELD,
         "locale": i18n.get_locale(),
