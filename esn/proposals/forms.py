@@ -12,6 +12,7 @@ from esn.core.clock import utcnow
 from esn.core.i18n import gettext as _
 from esn.core.text import clean_text, parse_day
 from esn.proposals import ledger
+from esn.proposals.lifecycle import state_label
 from esn.proposals.models import NextStep, ProposalState, TimeUnit
 from esn.proposals.service import ProposalInput, ProposalQuery, Retrospective
 
@@ -56,8 +57,6 @@ def outcome_choices() -> list[tuple[str, str]]:
 
 def state_choices() -> list[tuple[str, str]]:
     """The states to filter the list by, translated ("" for all)."""
-    from esn.proposals.service import state_label
-
     return [("", _("Any state"))] + [(s.value, state_label(s.value)) for s in ProposalState]
 
 

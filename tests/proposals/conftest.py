@@ -1,4 +1,5 @@
-"""Fixtures of the proposals tests: a small org chart, groups, a proposal's input."""
+"""Fixtures and helpers of the proposals tests: a small org chart, groups, a proposal's
+input, a submitted proposal, what is stored and recorded."""
 
 from __future__ import annotations
 
@@ -24,8 +25,7 @@ from esn.groups import service as groups
 from esn.groups.models import Group
 from esn.notifications.models import Notification
 from esn.proposals import service as proposals
-from esn.proposals.models import Proposal
-from esn.realtime.hub import Hub
+from esn.proposals.models import Proposal, ProposalTransition
 from esn.settings import Settings
 from esn.web.context import SESSION_COOKIE, session_signer
 from tests.conftest import MakePerson
@@ -40,7 +40,7 @@ def media_dir(settings: Settings) -> Path:
 
 
 @pytest.fixture
-def make_group(app: Starlette, hub: Hub) -> MakeGroup:
+def make_group(app: Starlette) -> MakeGroup:
     """Create a group through the service, owned by ``owner``."""
 
     async def make(owner: User, name: str, visibility: str = "open") -> Group:
@@ -89,6 +89,15 @@ def idea(**changes: Any) -> proposals.ProposalInput:
     return replace(base, **changes)
 
 
+async def submitted(db: AsyncSession, user: User, media_dir: Path, **changes: Any) -> Proposal:
+    """A proposal by ``user``, written and submitted."""
+    draft = await proposals.create_proposal(db, user, idea(**changes))
+    assert draft.id is not None
+    return await proposals.submit_proposal(
+        db, user, draft.id, version=draft.version, media_dir=media_dir
+    )
+
+
 def today() -> date:
     """Today in UTC, as the service sees it."""
     return utcnow().date()
@@ -100,6 +109,20 @@ async def stored(db: AsyncSession, proposal_id: int | None) -> Proposal:
     found = await db.get(Proposal, proposal_id)
     assert found is not None
     return found
+
+
+async def history(db: AsyncSession, proposal_id: int | None) -> list[tuple[str, str, str]]:
+    """(action, from, to) of every recorded transition, oldest first."""
+    rows = await db.execute(
+        select(
+            col(ProposalTransition.action),
+            col(ProposalTransition.from_state),
+            col(ProposalTransition.to_state),
+        )
+        .where(col(ProposalTransition.proposal_id) == proposal_id)
+        .order_by(col(ProposalTransition.id))
+    )
+    return [(a, f, t) for a, f, t in rows.all()]
 
 
 async def kinds_for(db: AsyncSession, user: User) -> list[str]:

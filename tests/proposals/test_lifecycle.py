@@ -1,4 +1,5 @@
-"""The proposal's lifecycle graph: every declared move, and every other one refused."""
+"""The proposal's lifecycle graph: every declared move, and every other one refused;
+the names people read for its states and steps, and its refusals."""
 
 from __future__ import annotations
 
@@ -7,13 +8,20 @@ import itertools
 import pytest
 
 from esn.lifecycle import LifecycleError
+from esn.proposals import service as proposals
 from esn.proposals.lifecycle import (
     APPROVER,
-    JOB,
     PROPOSAL,
     PROPOSER,
+    SYSTEM,
     TEAM,
+    NotYours,
+    RefusedTransition,
+    StaleProposal,
+    action_label,
     actions_for,
+    refused,
+    state_label,
 )
 from esn.proposals.models import ProposalState
 
@@ -30,9 +38,9 @@ EXPECTED = {
     ("submitted", "request_changes"): ("changes_requested", APPROVER),
     ("changes_requested", "resubmit"): ("submitted", PROPOSER),
     ("changes_requested", "withdraw"): ("withdrawn", PROPOSER),
-    ("approved", "start"): ("active", JOB),
+    ("approved", "start"): ("active", SYSTEM),
     ("active", "check_in"): ("active", TEAM),
-    ("active", "end"): ("retrospective_due", JOB),
+    ("active", "end"): ("retrospective_due", SYSTEM),
     ("active", "complete"): ("completed", PROPOSER),
     ("active", "stop"): ("stopped", PROPOSER),
     ("retrospective_due", "complete"): ("completed", PROPOSER),
@@ -83,4 +91,30 @@ def test_actions_for_lists_each_actors_moves() -> None:
     assert actions_for("submitted", PROPOSER) == ["withdraw"]
     assert actions_for("draft", APPROVER) == []
     assert actions_for("active", PROPOSER) == ["complete", "stop"]
-    assert actions_for("approved", JOB) == ["start"]
+    assert actions_for("approved", SYSTEM) == ["start"]
+
+
+def test_every_state_and_every_recorded_step_has_a_name_for_people() -> None:
+    for state in STATES:
+        assert state_label(state) != state
+    # A check-in is no move in the history: every other step is recorded and shown.
+    for action in set(ACTIONS) - {"check_in"}:
+        assert action_label(action) != action
+    assert state_label("unknown") == "unknown"
+
+
+def test_a_refusal_names_the_state_and_the_step() -> None:
+    error = refused("withdrawn", "submit")
+    assert isinstance(error, RefusedTransition)
+    message = error.errors["__all__"]
+    assert "“Withdrawn”" in message and "“Submitted”" in message
+    assert "This proposal changed since you opened it" in StaleProposal().errors["__all__"]
+    assert NotYours("Only the proposer may do this.").message == "Only the proposer may do this."
+
+
+def test_the_service_still_offers_the_names_callers_use() -> None:
+    assert proposals.StaleProposal is StaleProposal
+    assert proposals.RefusedTransition is RefusedTransition
+    assert proposals.NotYours is NotYours
+    assert proposals.state_label is state_label
+    assert proposals.action_label is action_label

@@ -14,47 +14,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 from starlette.applications import Starlette
 
-from esn.accounts.models import User
 from esn.core.clock import utcnow
 from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.groups.models import Group, Membership
 from esn.proposals import jobs
 from esn.proposals import service as proposals
-from esn.proposals.models import Proposal, ProposalTransition
-from esn.realtime.hub import Hub
 from esn.stream import service as stream
 from esn.stream.models import COMPANY_SOURCE, Activity, Comment, Post
 from tests.conftest import MakePerson
-from tests.proposals.conftest import MakeGroup, Org, idea, kinds_for, stored, today
-
-
-async def submitted(
-    db: AsyncSession, user: User, hub: Hub, media_dir: Path, **changes: object
-) -> Proposal:
-    """A proposal by ``user``, written and submitted."""
-    draft = await proposals.create_proposal(db, user, idea(**changes))
-    assert draft.id is not None
-    return await proposals.submit_proposal(
-        db, user, draft.id, version=draft.version, media_dir=media_dir
-    )
-
-
-async def history(db: AsyncSession, proposal_id: int | None) -> list[tuple[str, str, str]]:
-    """(action, from, to) of every recorded transition, oldest first."""
-    rows = await db.execute(
-        select(
-            col(ProposalTransition.action),
-            col(ProposalTransition.from_state),
-            col(ProposalTransition.to_state),
-        )
-        .where(col(ProposalTransition.proposal_id) == proposal_id)
-        .order_by(col(ProposalTransition.id))
-    )
-    return [(a, f, t) for a, f, t in rows.all()]
+from tests.proposals.conftest import (
+    MakeGroup,
+    Org,
+    history,
+    idea,
+    kinds_for,
+    stored,
+    submitted,
+    today,
+)
 
 
 async def test_a_proposal_goes_from_draft_to_retrospective(
-    db: AsyncSession, org: Org, hub: Hub, media_dir: Path
+    db: AsyncSession, org: Org, media_dir: Path
 ) -> None:
     draft = await proposals.create_proposal(db, org.alice, idea(coproposers=(org.bob.email,)))
     assert draft.state == "draft" and draft.submitted_at is None
@@ -129,9 +110,9 @@ async def test_a_proposal_goes_from_draft_to_retrospective(
 
 
 async def test_two_approvals_at_once_make_exactly_one_decision(
-    app: Starlette, org: Org, hub: Hub, media_dir: Path, db: AsyncSession
+    app: Starlette, org: Org, media_dir: Path, db: AsyncSession
 ) -> None:
-    proposal = await submitted(db, org.alice, hub, media_dir)
+    proposal = await submitted(db, org.alice, media_dir)
     factory = app.state.session_factory
 
     async def act(decision: str) -> str:
@@ -162,9 +143,9 @@ async def test_two_approvals_at_once_make_exactly_one_decision(
 
 
 async def test_without_a_manager_an_administrator_decides_but_never_their_own(
-    db: AsyncSession, org: Org, colleague: MakePerson, hub: Hub, media_dir: Path
+    db: AsyncSession, org: Org, colleague: MakePerson, media_dir: Path
 ) -> None:
-    mine = await submitted(db, org.admin, hub, media_dir)
+    mine = await submitted(db, org.admin, media_dir)
     assert mine.approver_id is None
     with pytest.raises(proposals.NotYours):
         await proposals.decide_proposal(
@@ -178,7 +159,7 @@ async def test_without_a_manager_an_administrator_decides_but_never_their_own(
 
 
 async def test_a_manager_on_the_team_hands_the_decision_to_an_administrator(
-    db: AsyncSession, org: Org, hub: Hub, media_dir: Path
+    db: AsyncSession, org: Org, media_dir: Path
 ) -> None:
     draft = await proposals.create_proposal(db, org.alice, idea(coproposers=(org.manager.email,)))
     await proposals.answer_coproposal(db, org.manager, draft.id or 0, accept=True)
@@ -198,7 +179,7 @@ async def test_a_manager_on_the_team_hands_the_decision_to_an_administrator(
 
 
 async def test_the_allowance_comes_from_the_person_then_the_department(
-    db: AsyncSession, org: Org, hub: Hub, media_dir: Path
+    db: AsyncSession, org: Org, media_dir: Path
 ) -> None:
     ids = {org.alice.id or 0, org.bob.id or 0, org.outsider.id or 0}
     assert set((await proposals.allowance_percents(db, ids)).values()) == {10}
@@ -216,10 +197,10 @@ async def test_the_allowance_comes_from_the_person_then_the_department(
 
 
 async def test_approval_counts_every_team_member_over_every_week(
-    db: AsyncSession, org: Org, hub: Hub, media_dir: Path
+    db: AsyncSession, org: Org, media_dir: Path
 ) -> None:
     start = today() + timedelta(days=7)
-    bobs = await submitted(db, org.bob, hub, media_dir, time_amount=Decimal(8), start_date=start)
+    bobs = await submitted(db, org.bob, media_dir, time_amount=Decimal(8), start_date=start)
     await proposals.decide_proposal(
         db, org.manager, bobs.id or 0, "approve", "Yes", version=bobs.version
     )
@@ -273,10 +254,10 @@ async def test_approval_counts_every_team_member_over_every_week(
 
 
 async def test_check_ins_come_from_the_team_while_active_and_count_against_the_grant(
-    db: AsyncSession, org: Org, hub: Hub, media_dir: Path
+    db: AsyncSession, org: Org, media_dir: Path
 ) -> None:
     proposal = await submitted(
-        db, org.alice, hub, media_dir, start_date=today(), end_date=today() + timedelta(days=27)
+        db, org.alice, media_dir, start_date=today(), end_date=today() + timedelta(days=27)
     )
     active = await proposals.decide_proposal(
         db, org.manager, proposal.id or 0, "approve", "Go", version=proposal.version
@@ -295,9 +276,9 @@ async def test_check_ins_come_from_the_team_while_active_and_count_against_the_g
 
 
 async def test_the_job_starts_ends_and_reminds_once(
-    db: AsyncSession, org: Org, hub: Hub, media_dir: Path
+    db: AsyncSession, org: Org, media_dir: Path
 ) -> None:
-    proposal = await submitted(db, org.alice, hub, media_dir)
+    proposal = await submitted(db, org.alice, media_dir)
     await proposals.decide_proposal(
         db, org.manager, proposal.id or 0, "approve", "Go", version=proposal.version
     )
@@ -322,7 +303,7 @@ async def test_the_job_starts_ends_and_reminds_once(
 
 
 async def test_closing_with_a_follow_up_writes_the_next_draft(
-    db: AsyncSession, org: Org, hub: Hub, media_dir: Path
+    db: AsyncSession, org: Org, media_dir: Path
 ) -> None:
     draft = await proposals.create_proposal(
         db, org.alice, idea(coproposers=(org.bob.email,), start_date=today())
@@ -362,9 +343,9 @@ async def test_closing_with_a_follow_up_writes_the_next_draft(
 
 
 async def test_backers_and_volunteers_are_colleagues_once_each(
-    db: AsyncSession, org: Org, hub: Hub, media_dir: Path
+    db: AsyncSession, org: Org, media_dir: Path
 ) -> None:
-    proposal = await submitted(db, org.alice, hub, media_dir, start_date=today())
+    proposal = await submitted(db, org.alice, media_dir, start_date=today())
     with pytest.raises(proposals.NotYours):
         await proposals.back_proposal(db, org.alice, proposal.id or 0, "Me")
     await proposals.back_proposal(db, org.outsider, proposal.id or 0, "Yes!")
@@ -393,10 +374,10 @@ async def test_backers_and_volunteers_are_colleagues_once_each(
 
 
 async def test_a_proposal_in_a_secret_group_stays_with_that_group(
-    db: AsyncSession, org: Org, hub: Hub, media_dir: Path, make_group: MakeGroup
+    db: AsyncSession, org: Org, media_dir: Path, make_group: MakeGroup
 ) -> None:
     group = await make_group(org.alice, "Skunkworks", "secret")
-    proposal = await submitted(db, org.alice, hub, media_dir, group=group.slug, title="Hush")
+    proposal = await submitted(db, org.alice, media_dir, group=group.slug, title="Hush")
     with pytest.raises(NotFound):
         await proposals.proposal_page(db, org.outsider, proposal.id or 0)
     with pytest.raises(NotFound):
@@ -421,9 +402,7 @@ async def test_a_proposal_in_a_secret_group_stays_with_that_group(
     assert not [a for a in home.activities if a.activity.object_type == "proposal"]
 
 
-async def test_a_draft_is_for_its_proposer_and_those_asked(
-    db: AsyncSession, org: Org, hub: Hub
-) -> None:
+async def test_a_draft_is_for_its_proposer_and_those_asked(db: AsyncSession, org: Org) -> None:
     draft = await proposals.create_proposal(db, org.alice, idea(coproposers=(org.bob.email,)))
     assert (await proposals.proposal_page(db, org.bob, draft.id or 0)).my_coproposal == "invited"
     for reader in (org.manager, org.outsider, org.admin):

@@ -19,7 +19,6 @@ from esn.accounts.models import User
 from esn.core.clock import utcnow
 from esn.proposals import service as proposals
 from esn.proposals.models import Proposal
-from esn.realtime.hub import Hub
 from esn.stream import service as stream
 from esn.stream.models import COMPANY_SOURCE
 from tests.conftest import MakePerson, csrf_token
@@ -92,9 +91,7 @@ async def count(db: AsyncSession) -> int:
     return int((await db.execute(select(func.count()).select_from(Proposal))).scalar_one())
 
 
-async def submitted_by(
-    app: Starlette, user: User, hub: Hub, media_dir: Path, **changes: object
-) -> Proposal:
+async def submitted_by(app: Starlette, user: User, media_dir: Path, **changes: object) -> Proposal:
     async with app.state.session_factory() as db:
         draft = await proposals.create_proposal(db, user, idea(**changes))
         return await proposals.submit_proposal(
@@ -168,7 +165,7 @@ async def test_bad_input_is_shown_next_to_its_field_and_nothing_is_saved(
 
 
 async def test_a_post_becomes_a_proposal_with_its_thread_suggested(
-    app: Starlette, signed: Signed, colleague: MakePerson, hub: Hub, db: AsyncSession
+    app: Starlette, signed: Signed, colleague: MakePerson, db: AsyncSession
 ) -> None:
     media = app.state.settings.media_dir
     carla, _ = await colleague("Carla Commenter")
@@ -203,7 +200,7 @@ async def test_a_post_becomes_a_proposal_with_its_thread_suggested(
 
 
 async def test_a_post_one_may_not_read_cannot_start_a_proposal(
-    app: Starlette, signed: Signed, make_group: MakeGroup, hub: Hub
+    app: Starlette, signed: Signed, make_group: MakeGroup
 ) -> None:
     group = await make_group(signed.outsider, "Secret lab", "secret")
     async with app.state.session_factory() as session:
@@ -233,10 +230,10 @@ async def decide(
 
 
 async def test_the_manager_decides_with_a_reason_and_nobody_else_may(
-    app: Starlette, signed: Signed, make_group: MakeGroup, hub: Hub, db: AsyncSession
+    app: Starlette, signed: Signed, make_group: MakeGroup, db: AsyncSession
 ) -> None:
     media = app.state.settings.media_dir
-    proposal = await submitted_by(app, signed.alice, hub, media)
+    proposal = await submitted_by(app, signed.alice, media)
     version = proposal.version
 
     own = await decide(signed.clients["alice"], proposal, "approve", "Me!", version)
@@ -271,7 +268,7 @@ async def test_the_manager_decides_with_a_reason_and_nobody_else_may(
     assert (await stored(db, proposal.id)).state == "approved"
 
     secret = await make_group(signed.alice, "Skunkworks", "secret")
-    hidden = await submitted_by(app, signed.alice, hub, media, group=secret.slug, title="Hush")
+    hidden = await submitted_by(app, signed.alice, media, group=secret.slug, title="Hush")
     unseen = await decide(signed.clients["outsider"], hidden, "approve", "Sure", hidden.version)
     missing = await signed.clients["outsider"].post(
         "/proposals/987654/decide",
@@ -282,9 +279,9 @@ async def test_the_manager_decides_with_a_reason_and_nobody_else_may(
 
 
 async def test_proposers_own_moves_are_checked_too(
-    app: Starlette, signed: Signed, hub: Hub, db: AsyncSession
+    app: Starlette, signed: Signed, db: AsyncSession
 ) -> None:
-    proposal = await submitted_by(app, signed.alice, hub, app.state.settings.media_dir)
+    proposal = await submitted_by(app, signed.alice, app.state.settings.media_dir)
     token = await csrf_token(signed.clients["outsider"], "/proposals")
     stranger = await signed.clients["outsider"].post(
         f"/proposals/{proposal.id}/withdraw",
@@ -315,15 +312,15 @@ async def test_proposers_own_moves_are_checked_too(
 
 
 async def test_the_approver_is_refused_past_the_allowance_with_the_figures(
-    app: Starlette, signed: Signed, hub: Hub, db: AsyncSession
+    app: Starlette, signed: Signed, db: AsyncSession
 ) -> None:
     media = app.state.settings.media_dir
-    first = await submitted_by(app, signed.alice, hub, media, time_amount=6)
+    first = await submitted_by(app, signed.alice, media, time_amount=6)
     async with app.state.session_factory() as session:
         await proposals.decide_proposal(
             session, signed.manager, first.id or 0, "approve", "Yes", version=first.version
         )
-    second = await submitted_by(app, signed.alice, hub, media, title="Second idea", time_amount=5)
+    second = await submitted_by(app, signed.alice, media, title="Second idea", time_amount=5)
 
     response = await decide(signed.clients["manager"], second, "approve", "Yes", second.version)
 
@@ -340,21 +337,20 @@ async def test_the_approver_is_refused_past_the_allowance_with_the_figures(
 
 
 async def test_the_list_filters_and_searches_what_one_may_see(
-    app: Starlette, signed: Signed, make_group: MakeGroup, hub: Hub
+    app: Starlette, signed: Signed, make_group: MakeGroup
 ) -> None:
     media = app.state.settings.media_dir
-    await submitted_by(app, signed.alice, hub, media, title="Invoice export")
+    await submitted_by(app, signed.alice, media, title="Invoice export")
     await submitted_by(
         app,
         signed.outsider,
-        hub,
         media,
         title="Lunch roulette",
         problem="Meet colleagues at lunch.",
         skills=("Cooking",),
     )
     secret = await make_group(signed.alice, "Skunkworks", "secret")
-    await submitted_by(app, signed.alice, hub, media, title="Hush project", group=secret.slug)
+    await submitted_by(app, signed.alice, media, title="Hush project", group=secret.slug)
     client = signed.clients["outsider"]
 
     everything = await client.get("/proposals")
@@ -373,12 +369,10 @@ async def test_the_list_filters_and_searches_what_one_may_see(
     assert "Hush project" in (await signed.clients["alice"].get("/proposals")).text
 
 
-async def test_csv_export_covers_the_readers_scope(
-    app: Starlette, signed: Signed, hub: Hub
-) -> None:
+async def test_csv_export_covers_the_readers_scope(app: Starlette, signed: Signed) -> None:
     media = app.state.settings.media_dir
-    await submitted_by(app, signed.alice, hub, media, title="=HYPERLINK(evil)")
-    await submitted_by(app, signed.outsider, hub, media, title="Lunch roulette")
+    await submitted_by(app, signed.alice, media, title="=HYPERLINK(evil)")
+    await submitted_by(app, signed.outsider, media, title="Lunch roulette")
 
     managers = await signed.clients["manager"].get("/proposals/export.csv")
     assert managers.status_code == 200
@@ -392,11 +386,11 @@ async def test_csv_export_covers_the_readers_scope(
 
 
 async def test_the_queue_shows_waiting_proposals_and_the_teams_time(
-    app: Starlette, signed: Signed, hub: Hub
+    app: Starlette, signed: Signed
 ) -> None:
     media = app.state.settings.media_dir
-    waiting = await submitted_by(app, signed.alice, hub, media, title="Waiting idea")
-    running = await submitted_by(app, signed.alice, hub, media, title="Running idea", time_amount=5)
+    waiting = await submitted_by(app, signed.alice, media, title="Waiting idea")
+    running = await submitted_by(app, signed.alice, media, title="Running idea", time_amount=5)
     async with app.state.session_factory() as session:
         await proposals.decide_proposal(
             session,
@@ -456,7 +450,7 @@ async def test_administrators_set_allowances_and_the_ledger_follows(
 
 
 async def test_a_form_from_another_tab_is_refused_as_stale(
-    app: Starlette, signed: Signed, hub: Hub, db: AsyncSession
+    app: Starlette, signed: Signed, db: AsyncSession
 ) -> None:
     client = signed.clients["alice"]
     async with app.state.session_factory() as session:
@@ -481,10 +475,10 @@ async def test_a_form_from_another_tab_is_refused_as_stale(
 
 
 async def test_the_approved_project_shows_in_its_group_the_stream_and_the_bell(
-    app: Starlette, signed: Signed, hub: Hub
+    app: Starlette, signed: Signed
 ) -> None:
     proposal = await submitted_by(
-        app, signed.alice, hub, app.state.settings.media_dir, start_date=utcnow().date()
+        app, signed.alice, app.state.settings.media_dir, start_date=utcnow().date()
     )
     approved = await decide(signed.clients["manager"], proposal, "approve", "Go", proposal.version)
     assert approved.headers["location"] == f"/proposals/{proposal.id}?done=approve"
@@ -523,9 +517,9 @@ async def test_the_approved_project_shows_in_its_group_the_stream_and_the_bell(
 
 
 async def test_backing_through_htmx_updates_the_support_block(
-    app: Starlette, signed: Signed, hub: Hub
+    app: Starlette, signed: Signed
 ) -> None:
-    proposal = await submitted_by(app, signed.alice, hub, app.state.settings.media_dir)
+    proposal = await submitted_by(app, signed.alice, app.state.settings.media_dir)
     client = signed.clients["outsider"]
     token = await csrf_token(client, "/proposals")
 
