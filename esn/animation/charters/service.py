@@ -29,7 +29,7 @@ from esn.core.clock import utcnow
 from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.core.i18n import gettext as _
 from esn.groups import service as groups
-from esn.groups.models import Group, Membership
+from esn.groups.models import Group
 from esn.people.models import Profile
 from esn.stream import markdown
 
@@ -305,23 +305,25 @@ class GroupCharterBanner:
         return f"/groups/{quote(self.slug)}/charter"
 
 
-async def group_banner(db: AsyncSession, actor: User, group_id: int) -> GroupCharterBanner | None:
+async def group_banner(
+    db: AsyncSession, actor: User, group: Group, group_role: str | None
+) -> GroupCharterBanner | None:
     """The group's charter when ``actor`` is a member who has not accepted its
-    latest version (a gentle banner), else None. One query."""
-    if not policy.is_staff(actor) or actor.id is None:
+    latest version (a gentle banner), else None.
+
+    ``group`` is the group page's own group and ``group_role`` the reader's
+    role in it (None: not a member), as the page loaded them; one query reads
+    the charter and what the reader accepted of it.
+    """
+    if not policy.is_staff(actor) or actor.id is None or group.id is None or group_role is None:
         return None
-    is_member = exists(
-        select(col(Membership.id)).where(
-            col(Membership.group_id) == group_id, col(Membership.user_id) == actor.id
-        )
-    )
     accepted_this = exists(
         select(col(CharterAcceptance.id)).where(
             col(CharterAcceptance.charter_id) == col(Charter.id),
             col(CharterAcceptance.user_id) == actor.id,
         )
     )
-    older = select(col(Charter.id)).where(col(Charter.group_id) == group_id).scalar_subquery()
+    older = select(col(Charter.id)).where(col(Charter.group_id) == group.id).scalar_subquery()
     accepted_before = exists(
         select(col(CharterAcceptance.id)).where(
             col(CharterAcceptance.user_id) == actor.id,
@@ -330,28 +332,21 @@ async def group_banner(db: AsyncSession, actor: User, group_id: int) -> GroupCha
     )
     row = (
         await db.execute(
-            select(
-                col(Charter.id),
-                col(Charter.version),
-                col(Group.slug),
-                accepted_this,
-                accepted_before,
-            )
-            .join(Group, col(Group.id) == col(Charter.group_id))
-            .where(col(Charter.group_id) == group_id, is_member)
+            select(col(Charter.id), col(Charter.version), accepted_this, accepted_before)
+            .where(col(Charter.group_id) == group.id)
             .order_by(col(Charter.version).desc())
             .limit(1)
         )
     ).one_or_none()
     if row is None:
         return None
-    charter_id, version, slug, has_accepted_this, has_accepted_before = row
+    charter_id, version, has_accepted_this, has_accepted_before = row
     if has_accepted_this:
         return None
     assert charter_id is not None
     return GroupCharterBanner(
-        group_id=group_id,
-        slug=slug,
+        group_id=group.id,
+        slug=group.slug,
         charter_id=charter_id,
         version=version,
         changed=bool(has_accepted_before),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -13,11 +15,40 @@ from esn.accounts.models import User
 from esn.animation.curation import forms
 from esn.animation.curation import service as curation
 from esn.core.errors import InvalidInput
-from esn.groups.views import follow_merges
+from esn.groups import service as groups
 from esn.web.auth import require_user
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
 from esn.web.templating import is_htmx, render
+
+View = Callable[[Request], Awaitable[Response]]
+
+
+def follow_merges(view: View) -> View:
+    """Answer a merged group's curation address with a permanent redirect to the
+    same page of the group it was merged into (301 for GET and HEAD, else 308,
+    which keeps the method and body; the query string is kept).
+
+    The group pages do the same (esn.groups.views.follow_merges); another
+    domain's views are not animation's to import, so the rule is restated
+    here on what groups publish, esn.groups.service.GroupMerged.
+    """
+
+    @functools.wraps(view)
+    async def wrapper(request: Request) -> Response:
+        try:
+            return await view(request)
+        except groups.GroupMerged as moved:
+            prefix = f"/groups/{quote(str(request.path_params['slug']))}"
+            path = request.url.path
+            tail = path[len(prefix) :] if path.startswith(prefix) else ""
+            url = f"/groups/{quote(moved.slug)}{tail}"
+            if request.url.query:
+                url += f"?{request.url.query}"
+            status = 301 if request.method in {"GET", "HEAD"} else 308
+            return RedirectResponse(url, status_code=status)
+
+    return wrapper
 
 
 def _group_url(slug: str, tail: str = "", done: str = "") -> str:

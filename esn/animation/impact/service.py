@@ -134,15 +134,20 @@ async def _impact_view(db: AsyncSession, post_id: int) -> PostImpact:
     return PostImpact(post_id=post_id, tags=tags, choices=choices)
 
 
-async def post_impact(db: AsyncSession, actor: User, post_id: int) -> PostImpact | None:
-    """The outcomes tagged on a thread, and whether ``actor`` may tag it, or None."""
-    try:
-        _post, allowed = await _taggable_post(db, actor, post_id)
-    except NotFound:
+async def post_impact(
+    db: AsyncSession, actor: User, post: Post, group_role: str | None
+) -> PostImpact | None:
+    """The outcomes tagged on a thread when ``actor`` may tag it, or None.
+
+    ``post`` is one ``actor`` may read, as their post page loaded it, and
+    ``group_role`` their role in its group: neither is read again here.
+    """
+    allowed = policy.can_tag_impact(
+        actor, can_read=True, group_id=post.group_id, group_role=group_role
+    )
+    if not allowed or post.id is None:
         return None
-    if not allowed:
-        return None
-    return await _impact_view(db, post_id)
+    return await _impact_view(db, post.id)
 
 
 async def impact_form(db: AsyncSession, actor: User, post_id: int) -> PostImpact:

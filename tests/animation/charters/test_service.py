@@ -16,6 +16,7 @@ from esn.animation.queue import service as queue
 from esn.core.clock import utcnow
 from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.groups.models import Group, Membership
+from esn.stream import service as stream
 from tests.animation.charters.conftest import MakeGroup
 from tests.conftest import MakePerson
 
@@ -23,6 +24,12 @@ from tests.conftest import MakePerson
 async def _member(db: AsyncSession, group: Group, user: User, role: str = "member") -> None:
     db.add(Membership(group_id=group.id, user_id=user.id, role=role))
     await db.commit()
+
+
+async def _banner(db: AsyncSession, user: User, group: Group) -> charters.GroupCharterBanner | None:
+    """The charter banner of ``user``'s page of ``group``, with the role the page loaded."""
+    assert group.id is not None
+    return await charters.group_banner(db, user, group, await stream.group_role(db, user, group.id))
 
 
 async def _versions(db: AsyncSession, group_id: int | None) -> list[tuple[int, str]]:
@@ -162,18 +169,18 @@ async def test_group_banner_for_members_until_they_accept_and_again_on_change(
     group = await make_group(owner, "Gardening")
     assert group.id is not None
     await _member(db, group, member)
-    assert await charters.group_banner(db, member, group.id) is None  # no charter yet
+    assert await _banner(db, member, group) is None  # no charter yet
     first = await charters.save_charter(db, owner, "gardening", "Share seeds.")
-    banner = await charters.group_banner(db, member, group.id)
+    banner = await _banner(db, member, group)
     assert banner is not None and not banner.changed
     assert banner.charter_id == first.id and banner.url == "/groups/gardening/charter"
-    assert await charters.group_banner(db, outsider, group.id) is None
+    assert await _banner(db, outsider, group) is None
     with pytest.raises(Forbidden):  # a group's charter is for its members to accept
         await charters.accept_charter(db, outsider, "gardening", banner.charter_id)
     await charters.accept_charter(db, member, "gardening", banner.charter_id)
-    assert await charters.group_banner(db, member, group.id) is None
+    assert await _banner(db, member, group) is None
     await charters.save_charter(db, owner, "gardening", "Share seeds and tools.")
-    changed = await charters.group_banner(db, member, group.id)
+    changed = await _banner(db, member, group)
     assert changed is not None and changed.changed and changed.version == 2
 
 

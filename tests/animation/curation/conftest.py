@@ -1,19 +1,42 @@
-"""Fixtures of the curation tests: colleagues without passwords, groups, posts."""
+"""Fixtures and helpers of the curation tests: groups, posts, colleagues, days, stored rows."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
 from esn.accounts.models import User
+from esn.core.clock import utcnow
 from esn.groups.models import Group, GroupTag, Membership
 from esn.stream.models import COMPANY_SOURCE, Post, group_source
+from tests.conftest import MakePerson
 
 MakeGroup = Callable[..., Awaitable[Group]]
 MakePost = Callable[..., Awaitable[Post]]
+
+
+def in_days(days: int) -> date:
+    """The day ``days`` from today (UTC)."""
+    return utcnow().date() + timedelta(days=days)
+
+
+async def fresh(db: AsyncSession, model: type, key: int | None) -> object:
+    """The row of ``model`` with ``key`` as stored now."""
+    db.expire_all()
+    found = await db.get(model, key)
+    assert found is not None
+    return found
+
+
+async def person(colleague: MakePerson, name: str, role: str = "employee") -> User:
+    """A colleague called ``name`` with the account role ``role``."""
+    user, _profile = await colleague(name, role=role)
+    return user
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from esn.animation.impact import service as impact
 from esn.animation.models import ImpactStory
 from esn.core.clock import utcnow
 from esn.core.errors import Forbidden, InvalidInput, NotFound
+from tests.animation.conftest import on_post_page
 from tests.animation.impact.conftest import Rows
 from tests.conftest import MakePerson
 
@@ -52,7 +53,7 @@ async def test_a_company_animator_tags_a_thread_once_per_outcome(
     with pytest.raises(InvalidInput):
         await impact.tag_impact(db, animator, post.id, "world_peace", "")
 
-    view = await impact.post_impact(db, animator, post.id)
+    view = await on_post_page(impact.post_impact, db, animator, post.id)
     assert view is not None
     assert [(t.outcome, t.note, t.tagged_by) for t in view.tags] == [
         ("got_help", "Lea found a mentor", "Ana Animator")
@@ -68,7 +69,7 @@ async def test_employees_neither_see_nor_tag_impact(
     assert post.id is not None
     await impact.tag_impact(db, animator, post.id, "idea_adopted", "")
 
-    assert await impact.post_impact(db, author, post.id) is None
+    assert await on_post_page(impact.post_impact, db, author, post.id) is None
     with pytest.raises(Forbidden):
         await impact.tag_impact(db, author, post.id, "got_help", "")
     with pytest.raises(Forbidden):
@@ -82,7 +83,7 @@ async def test_animating_does_not_grant_reading_a_private_group(
     post = await rows.post(author, group=private)
     assert post.id is not None
 
-    assert await impact.post_impact(db, animator, post.id) is None
+    assert await on_post_page(impact.post_impact, db, animator, post.id) is None
     with pytest.raises(NotFound):
         await impact.tag_impact(db, animator, post.id, "got_help", "")
     with pytest.raises(NotFound):
@@ -101,9 +102,9 @@ async def test_group_animators_tag_their_groups_threads_only(
     assert my_post.id and their_post.id and company_post.id
 
     await impact.tag_impact(db, keeper, my_post.id, "first_cross_team_contact", "")
-    assert await impact.post_impact(db, keeper, my_post.id) is not None
+    assert await on_post_page(impact.post_impact, db, keeper, my_post.id) is not None
     for post_id in (their_post.id, company_post.id):
-        assert await impact.post_impact(db, keeper, post_id) is None
+        assert await on_post_page(impact.post_impact, db, keeper, post_id) is None
         with pytest.raises(Forbidden):
             await impact.tag_impact(db, keeper, post_id, "got_help", "")
 
@@ -121,7 +122,7 @@ async def test_removing_a_tag(db: AsyncSession, rows: Rows, animator: User, auth
         await impact.remove_impact(db, animator, other.id, story.id)
     await impact.remove_impact(db, animator, post.id, story.id)
 
-    view = await impact.post_impact(db, animator, post.id)
+    view = await on_post_page(impact.post_impact, db, animator, post.id)
     assert view is not None and view.tags == []
     with pytest.raises(NotFound):
         await impact.remove_impact(db, animator, post.id, story.id)

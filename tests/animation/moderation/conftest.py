@@ -20,7 +20,6 @@ from esn.groups.models import Group, Membership
 from esn.notifications.models import Notification
 from esn.people.models import Profile
 from esn.people.service import NewPerson, create_person
-from esn.realtime.hub import Hub
 from esn.stream import service as stream
 from esn.stream.models import COMPANY_SOURCE, Comment, Post
 from tests.conftest import PASSWORD, MakePerson, log_in
@@ -80,7 +79,7 @@ def make_group(app: Starlette) -> MakeGroup:
 
 
 @pytest.fixture
-def make_post(app: Starlette, hub: Hub, tmp_path: Path) -> MakePost:
+def make_post(app: Starlette, tmp_path: Path) -> MakePost:
     """Post ``body`` as ``author`` to ``source`` through the stream service."""
 
     async def make(author: User, body: str, source: str = COMPANY_SOURCE) -> Post:

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from esn.accounts.models import Role
 from esn.animation.moderation import service as moderation
 from esn.core.errors import Forbidden, InvalidInput, NotFound
-from esn.realtime.hub import Hub
 from esn.stream import service as stream
 from esn.stream.models import Comment, Post, group_source
+from tests.animation.conftest import on_post_page
 from tests.animation.moderation.conftest import (
     MakeGroup,
     MakePost,
@@ -31,7 +31,7 @@ REASON = "This is rude to a colleague."
 
 
 async def test_a_reader_reports_a_post_and_a_comment(
-    db: AsyncSession, colleague: MakePerson, make_post: MakePost, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_post: MakePost
 ) -> None:
     author, _ = await colleague("Ann Author")
     reader, _ = await colleague("Rita Reader")
@@ -52,7 +52,7 @@ async def test_a_reader_reports_a_post_and_a_comment(
 
 
 async def test_the_author_cannot_report_their_own_words(
-    db: AsyncSession, colleague: MakePerson, make_post: MakePost, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_post: MakePost
 ) -> None:
     author, _ = await colleague()
     post = await make_post(author, "Mine")
@@ -77,7 +77,7 @@ async def test_a_non_reader_cannot_report_a_private_group_post(
 
 
 async def test_a_comment_of_another_post_is_not_found(
-    db: AsyncSession, colleague: MakePerson, make_post: MakePost, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_post: MakePost
 ) -> None:
     author, _ = await colleague()
     reader, _ = await colleague()
@@ -145,7 +145,7 @@ async def test_the_queue_scope_follows_who_may_read_and_animate(
 
 
 async def test_the_queue_groups_reports_by_item_oldest_first(
-    db: AsyncSession, colleague: MakePerson, make_post: MakePost, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_post: MakePost
 ) -> None:
     animator, _ = await colleague(role=Role.ADMIN.value)
     author, _ = await colleague()
@@ -173,7 +173,7 @@ async def test_the_queue_groups_reports_by_item_oldest_first(
 
 
 async def test_hiding_settles_the_reports_records_and_tells_the_author(
-    db: AsyncSession, colleague: MakePerson, make_post: MakePost, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_post: MakePost
 ) -> None:
     animator, _ = await colleague(role=Role.ANIMATOR.value)
     author, _ = await colleague()
@@ -198,7 +198,7 @@ async def test_hiding_settles_the_reports_records_and_tells_the_author(
 
 
 async def test_hiding_twice_is_refused_cleanly(
-    db: AsyncSession, colleague: MakePerson, make_post: MakePost, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_post: MakePost
 ) -> None:
     animator, _ = await colleague(role=Role.ANIMATOR.value)
     author, _ = await colleague()
@@ -212,7 +212,7 @@ async def test_hiding_twice_is_refused_cleanly(
 
 
 async def test_restoring_shows_it_again_and_tells_the_author(
-    db: AsyncSession, colleague: MakePerson, make_post: MakePost, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_post: MakePost
 ) -> None:
     animator, _ = await colleague(role=Role.ANIMATOR.value)
     author, _ = await colleague()
@@ -257,7 +257,7 @@ async def test_dismissing_closes_the_reports_once(
 
 
 async def test_only_moderators_hide_restore_or_dismiss(
-    db: AsyncSession, colleague: MakePerson, make_post: MakePost, make_group: MakeGroup, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_post: MakePost, make_group: MakeGroup
 ) -> None:
     animator, _ = await colleague(role=Role.ANIMATOR.value)
     author, _ = await colleague()
@@ -284,7 +284,7 @@ async def test_only_moderators_hide_restore_or_dismiss(
 
 
 async def test_a_hidden_post_is_a_placeholder_for_everyone_but_author_and_moderators(
-    db: AsyncSession, colleague: MakePerson, make_post: MakePost, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_post: MakePost
 ) -> None:
     animator, _ = await colleague(role=Role.ANIMATOR.value)
     author, _ = await colleague()
@@ -321,7 +321,7 @@ async def test_a_hidden_post_is_a_placeholder_for_everyone_but_author_and_modera
 
 
 async def test_editing_a_hidden_post_does_not_unhide_it(
-    db: AsyncSession, colleague: MakePerson, make_post: MakePost, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_post: MakePost
 ) -> None:
     animator, _ = await colleague(role=Role.ANIMATOR.value)
     author, _ = await colleague()
@@ -336,7 +336,7 @@ async def test_editing_a_hidden_post_does_not_unhide_it(
 
 
 async def test_a_hidden_comment_is_a_placeholder_for_others(
-    db: AsyncSession, colleague: MakePerson, make_post: MakePost, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_post: MakePost
 ) -> None:
     animator, _ = await colleague(role=Role.ANIMATOR.value)
     author, _ = await colleague()
@@ -364,7 +364,7 @@ async def test_a_hidden_comment_is_a_placeholder_for_others(
 
 
 async def test_comments_of_a_hidden_post_are_not_delivered_to_others(
-    db: AsyncSession, colleague: MakePerson, make_post: MakePost, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_post: MakePost
 ) -> None:
     animator, _ = await colleague(role=Role.ANIMATOR.value)
     author, _ = await colleague()
@@ -377,7 +377,7 @@ async def test_comments_of_a_hidden_post_are_not_delivered_to_others(
 
 
 async def test_a_hidden_post_is_never_pushed_live(
-    db: AsyncSession, colleague: MakePerson, make_post: MakePost, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_post: MakePost
 ) -> None:
     animator, _ = await colleague(role=Role.ANIMATOR.value)
     author, _ = await colleague()
@@ -393,7 +393,7 @@ async def test_a_hidden_post_is_never_pushed_live(
 
 
 async def test_hidden_files_are_for_the_author_and_moderators(
-    db: AsyncSession, colleague: MakePerson, hub: Hub, tmp_path: Path
+    db: AsyncSession, colleague: MakePerson, tmp_path: Path
 ) -> None:
     animator, _ = await colleague(role=Role.ANIMATOR.value)
     author, _ = await colleague()
@@ -422,7 +422,6 @@ async def test_hidden_posts_cost_no_extra_query_in_a_stream(
     db: AsyncSession,
     colleague: MakePerson,
     make_post: MakePost,
-    hub: Hub,
     statements: StatementCounter,
 ) -> None:
     animator, _ = await colleague(role=Role.ANIMATOR.value)
@@ -445,7 +444,7 @@ async def test_hidden_posts_cost_no_extra_query_in_a_stream(
 
 
 async def test_the_post_panel_is_for_moderators(
-    db: AsyncSession, colleague: MakePerson, make_post: MakePost, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_post: MakePost
 ) -> None:
     animator, _ = await colleague(role=Role.ANIMATOR.value)
     author, _ = await colleague()
@@ -455,9 +454,9 @@ async def test_the_post_panel_is_for_moderators(
     await moderation.report_content(db, reader, post.id or 0, comment.id, REASON)
     await moderation.hide_content(db, animator, post.id or 0, None, "Off topic")
 
-    assert await moderation.post_moderation(db, reader, post.id or 0) is None
-    assert await moderation.post_moderation(db, author, post.id or 0) is None
-    panel = await moderation.post_moderation(db, animator, post.id or 0)
+    assert await on_post_page(moderation.post_moderation, db, reader, post.id or 0) is None
+    assert await on_post_page(moderation.post_moderation, db, author, post.id or 0) is None
+    panel = await on_post_page(moderation.post_moderation, db, animator, post.id or 0)
     assert panel is not None
     assert [(i.comment.id if i.comment else None, i.count) for i in panel.items] == [
         (comment.id, 1)

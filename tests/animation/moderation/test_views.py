@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from esn.accounts.models import Role
 from esn.animation.moderation import service as moderation
-from esn.realtime.hub import Hub
 from esn.stream import service as stream
 from esn.stream.models import group_source
 from tests.animation.moderation.conftest import (
@@ -76,7 +75,6 @@ async def test_the_author_and_non_readers_cannot_report(
     make_post: MakePost,
     make_group: MakeGroup,
     login: Login,
-    hub: Hub,
     db: AsyncSession,
 ) -> None:
     author, _ = await person("Ann Author")
@@ -223,7 +221,6 @@ async def test_non_moderators_get_403_or_404(
     colleague: MakePerson,
     make_post: MakePost,
     login: Login,
-    hub: Hub,
     db: AsyncSession,
 ) -> None:
     someone, _ = await person()
@@ -253,7 +250,6 @@ async def test_a_hidden_comment_shows_a_placeholder_in_the_thread(
     colleague: MakePerson,
     make_post: MakePost,
     login: Login,
-    hub: Hub,
     db: AsyncSession,
 ) -> None:
     animator, _ = await colleague(role=Role.ANIMATOR.value)

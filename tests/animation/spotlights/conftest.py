@@ -20,7 +20,6 @@ from esn.animation.spotlights import service as spotlights
 from esn.core.clock import utcnow
 from esn.notifications.models import Notification
 from esn.people.models import Profile
-from esn.realtime.hub import Hub
 from esn.stream.models import COMPANY_SOURCE, Comment, Post
 from esn.web.context import SESSION_COOKIE, session_signer
 from esn.web.csrf import CSRF_COOKIE, csrf_token_for, new_csrf_secret
@@ -85,7 +84,6 @@ async def draft(
     db: AsyncSession,
     animator: User,
     member: User,
-    hub: Hub,
     *,
     works_on: str = "The quarterly close",
     days: int = 7,

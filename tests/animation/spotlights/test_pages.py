@@ -14,7 +14,6 @@ from esn.animation.models import Spotlight
 from esn.animation.spotlights import service as spotlights
 from esn.core.clock import utcnow
 from esn.people.models import Profile
-from esn.realtime.hub import Hub
 from tests.animation.spotlights.conftest import (
     SignIn,
     add_post,
@@ -158,9 +157,9 @@ async def test_the_form_is_filled_from_the_profile(
 
 
 async def test_a_stale_portrait_is_refused_with_a_message(
-    db: AsyncSession, animator: User, member: User, hub: Hub, sign_in: SignIn
+    db: AsyncSession, animator: User, member: User, sign_in: SignIn
 ) -> None:
-    spotlight = await draft(db, animator, member, hub)
+    spotlight = await draft(db, animator, member)
     client = await sign_in(member)
     url = f"/animation/spotlights/{spotlight.id}"
     first = await client.post(f"{url}/portrait", data={"works_on": "First", "version": "1"})
@@ -176,9 +175,9 @@ async def test_a_stale_portrait_is_refused_with_a_message(
 
 
 async def test_answers_by_the_wrong_people_and_undeclared_moves(
-    db: AsyncSession, animator: User, member: User, third: User, hub: Hub, sign_in: SignIn
+    db: AsyncSession, animator: User, member: User, third: User, sign_in: SignIn
 ) -> None:
-    spotlight = await draft(db, animator, member, hub)
+    spotlight = await draft(db, animator, member)
     url = f"/animation/spotlights/{spotlight.id}"
     as_animator = await sign_in(animator)
     as_third = await sign_in(third)
@@ -194,10 +193,10 @@ async def test_answers_by_the_wrong_people_and_undeclared_moves(
 
 
 async def test_the_animators_list(
-    db: AsyncSession, animator: User, member: User, third: User, hub: Hub, sign_in: SignIn
+    db: AsyncSession, animator: User, member: User, third: User, sign_in: SignIn
 ) -> None:
     await add_post(db, third, at=utcnow() - timedelta(days=2))
-    waiting = await draft(db, animator, member, hub)
+    waiting = await draft(db, animator, member)
     client = await sign_in(animator)
     page = await client.get("/animation/spotlights")
     assert page.status_code == 200

@@ -15,7 +15,6 @@ from esn.animation.spotlights import service as spotlights
 from esn.core.clock import as_utc, utcnow
 from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.people.models import Profile
-from esn.realtime.hub import Hub
 from esn.stream.models import Activity
 from tests.animation.spotlights.conftest import draft, notifications_of, stored
 from tests.conftest import MakePerson
@@ -42,23 +41,21 @@ def new(**changes: object) -> spotlights.NewSpotlight:
 
 
 async def test_an_animator_drafts_and_the_member_is_notified(
-    db: AsyncSession, animator: User, member: User, hub: Hub
+    db: AsyncSession, animator: User, member: User
 ) -> None:
-    spotlight = await draft(db, animator, member, hub)
+    spotlight = await draft(db, animator, member)
     assert spotlight.state == "proposed"
     assert spotlight.member_id == member.id and spotlight.drafted_by == animator.id
     assert as_utc(spotlight.ends_at) - as_utc(spotlight.starts_at) == timedelta(days=7)
     assert await notifications_of(db, member.id) == [("spotlight_proposed", spotlight.id)]
 
 
-async def test_a_member_found_by_email_too(
-    db: AsyncSession, animator: User, member: User, hub: Hub
-) -> None:
+async def test_a_member_found_by_email_too(db: AsyncSession, animator: User, member: User) -> None:
     spotlight = await spotlights.draft_spotlight(db, animator, new())
     assert spotlight.member_id == member.id
 
 
-async def test_only_animators_draft(db: AsyncSession, third: User, member: User, hub: Hub) -> None:
+async def test_only_animators_draft(db: AsyncSession, third: User, member: User) -> None:
     with pytest.raises(Forbidden):
         await spotlights.draft_spotlight(db, third, new())
 
@@ -77,7 +74,6 @@ async def test_bad_drafts_are_refused_next_to_the_field(
     db: AsyncSession,
     animator: User,
     member: User,
-    hub: Hub,
     changes: dict[str, object],
     field: str,
     words: str,
@@ -90,7 +86,7 @@ async def test_bad_drafts_are_refused_next_to_the_field(
 
 
 async def test_a_start_in_the_past_is_refused(
-    db: AsyncSession, animator: User, member: User, hub: Hub
+    db: AsyncSession, animator: User, member: User
 ) -> None:
     yesterday = utcnow().date() - timedelta(days=2)
     with pytest.raises(InvalidInput) as refused:
@@ -98,7 +94,7 @@ async def test_a_start_in_the_past_is_refused(
     assert "starts_on" in refused.value.errors
 
 
-async def test_nobody_spotlights_themselves(db: AsyncSession, animator: User, hub: Hub) -> None:
+async def test_nobody_spotlights_themselves(db: AsyncSession, animator: User) -> None:
     profile = await db.get(Profile, animator.id)
     assert profile is not None
     with pytest.raises(InvalidInput) as refused:
@@ -106,12 +102,10 @@ async def test_nobody_spotlights_themselves(db: AsyncSession, animator: User, hu
     assert "yourself" in refused.value.errors["person"]
 
 
-async def test_one_waiting_draft_per_person(
-    db: AsyncSession, animator: User, member: User, hub: Hub
-) -> None:
-    await draft(db, animator, member, hub)
+async def test_one_waiting_draft_per_person(db: AsyncSession, animator: User, member: User) -> None:
+    await draft(db, animator, member)
     with pytest.raises(InvalidInput) as refused:
-        await draft(db, animator, member, hub)
+        await draft(db, animator, member)
     assert "already waiting" in refused.value.errors["person"]
 
 
@@ -130,9 +124,9 @@ async def test_the_portrait_is_prefilled_from_the_profile(
 
 
 async def test_a_draft_is_for_the_member_and_animators_only(
-    db: AsyncSession, animator: User, member: User, third: User, hub: Hub
+    db: AsyncSession, animator: User, member: User, third: User
 ) -> None:
-    spotlight = await draft(db, animator, member, hub)
+    spotlight = await draft(db, animator, member)
     assert spotlight.id is not None
     mine = await spotlights.spotlight_page(db, member, spotlight.id)
     assert mine.can_answer and mine.can_edit and not mine.can_withdraw
@@ -143,9 +137,9 @@ async def test_a_draft_is_for_the_member_and_animators_only(
 
 
 async def test_nothing_shows_before_acceptance(
-    db: AsyncSession, animator: User, member: User, third: User, hub: Hub
+    db: AsyncSession, animator: User, member: User, third: User
 ) -> None:
-    spotlight = await draft(db, animator, member, hub)
+    spotlight = await draft(db, animator, member)
     assert member.id is not None and spotlight.id is not None
     for reader in (third, member, animator):
         assert await spotlights.home_spotlights(db, reader) == []
@@ -163,9 +157,9 @@ async def test_nothing_shows_before_acceptance(
 
 
 async def test_the_member_edits_the_portrait(
-    db: AsyncSession, animator: User, member: User, hub: Hub
+    db: AsyncSession, animator: User, member: User
 ) -> None:
-    spotlight = await draft(db, animator, member, hub)
+    spotlight = await draft(db, animator, member)
     assert spotlight.id is not None
     portrait = spotlights.Portrait("Audits", "Reading contracts", "A running club")
     edited = await spotlights.edit_spotlight_portrait(
@@ -175,10 +169,8 @@ async def test_the_member_edits_the_portrait(
     assert edited.version == 2
 
 
-async def test_a_stale_edit_is_refused(
-    db: AsyncSession, animator: User, member: User, hub: Hub
-) -> None:
-    spotlight = await draft(db, animator, member, hub)
+async def test_a_stale_edit_is_refused(db: AsyncSession, animator: User, member: User) -> None:
+    spotlight = await draft(db, animator, member)
     assert spotlight.id is not None
     portrait = spotlights.Portrait("Audits")
     await spotlights.edit_spotlight_portrait(db, member, spotlight.id, portrait, version=1)
@@ -191,9 +183,9 @@ async def test_a_stale_edit_is_refused(
 
 
 async def test_only_the_member_edits_and_not_to_nothing(
-    db: AsyncSession, animator: User, member: User, third: User, hub: Hub
+    db: AsyncSession, animator: User, member: User, third: User
 ) -> None:
-    spotlight = await draft(db, animator, member, hub)
+    spotlight = await draft(db, animator, member)
     assert spotlight.id is not None
     with pytest.raises(Forbidden):
         await spotlights.edit_spotlight_portrait(
@@ -214,9 +206,9 @@ async def test_only_the_member_edits_and_not_to_nothing(
 
 
 async def test_accepting_shows_it_everywhere_and_tells_the_drafter(
-    db: AsyncSession, animator: User, member: User, third: User, hub: Hub
+    db: AsyncSession, animator: User, member: User, third: User
 ) -> None:
-    spotlight = await draft(db, animator, member, hub)
+    spotlight = await draft(db, animator, member)
     assert spotlight.id is not None and member.id is not None
     accepted = await spotlights.answer_spotlight(
         db, member, spotlight.id, accept=True, version=spotlight.version
@@ -243,9 +235,9 @@ async def test_accepting_shows_it_everywhere_and_tells_the_drafter(
 
 
 async def test_accepting_late_keeps_the_whole_length(
-    db: AsyncSession, animator: User, member: User, hub: Hub
+    db: AsyncSession, animator: User, member: User
 ) -> None:
-    spotlight = await draft(db, animator, member, hub, days=5)
+    spotlight = await draft(db, animator, member, days=5)
     assert spotlight.id is not None
     earlier = utcnow() - timedelta(days=3)
     await db.execute(
@@ -263,7 +255,7 @@ async def test_accepting_late_keeps_the_whole_length(
 
 
 async def test_a_future_spotlight_waits_for_its_day(
-    db: AsyncSession, animator: User, member: User, third: User, hub: Hub
+    db: AsyncSession, animator: User, member: User, third: User
 ) -> None:
     later = utcnow().date() + timedelta(days=5)
     spotlight = await spotlights.draft_spotlight(db, animator, new(starts_on=later))
@@ -276,9 +268,9 @@ async def test_a_future_spotlight_waits_for_its_day(
 
 
 async def test_declining_tells_the_drafter_and_cannot_be_undone(
-    db: AsyncSession, animator: User, member: User, hub: Hub
+    db: AsyncSession, animator: User, member: User
 ) -> None:
-    spotlight = await draft(db, animator, member, hub)
+    spotlight = await draft(db, animator, member)
     assert spotlight.id is not None
     declined = await spotlights.answer_spotlight(
         db, member, spotlight.id, accept=False, version=None
@@ -292,9 +284,9 @@ async def test_declining_tells_the_drafter_and_cannot_be_undone(
 
 
 async def test_only_the_member_answers(
-    db: AsyncSession, animator: User, member: User, third: User, hub: Hub
+    db: AsyncSession, animator: User, member: User, third: User
 ) -> None:
-    spotlight = await draft(db, animator, member, hub)
+    spotlight = await draft(db, animator, member)
     assert spotlight.id is not None
     with pytest.raises(Forbidden):
         await spotlights.answer_spotlight(db, animator, spotlight.id, accept=True, version=None)
@@ -303,10 +295,8 @@ async def test_only_the_member_answers(
     assert (await stored(db, spotlight.id)).state == "proposed"
 
 
-async def test_a_stale_answer_is_refused(
-    db: AsyncSession, animator: User, member: User, hub: Hub
-) -> None:
-    spotlight = await draft(db, animator, member, hub)
+async def test_a_stale_answer_is_refused(db: AsyncSession, animator: User, member: User) -> None:
+    spotlight = await draft(db, animator, member)
     assert spotlight.id is not None
     await spotlights.edit_spotlight_portrait(
         db, member, spotlight.id, spotlights.Portrait("New"), version=1
@@ -319,9 +309,9 @@ async def test_a_stale_answer_is_refused(
 
 
 async def test_withdrawing_an_accepted_one_stops_it_showing(
-    db: AsyncSession, animator: User, member: User, third: User, hub: Hub
+    db: AsyncSession, animator: User, member: User, third: User
 ) -> None:
-    spotlight = await draft(db, animator, member, hub)
+    spotlight = await draft(db, animator, member)
     assert spotlight.id is not None and member.id is not None
     await spotlights.answer_spotlight(db, member, spotlight.id, accept=True, version=None)
     with pytest.raises(Forbidden):
@@ -336,9 +326,9 @@ async def test_withdrawing_an_accepted_one_stops_it_showing(
 
 
 async def test_withdrawing_a_draft_and_what_cannot_be_withdrawn(
-    db: AsyncSession, animator: User, member: User, hub: Hub
+    db: AsyncSession, animator: User, member: User
 ) -> None:
-    spotlight = await draft(db, animator, member, hub)
+    spotlight = await draft(db, animator, member)
     assert spotlight.id is not None
     await spotlights.withdraw_spotlight(db, animator, spotlight.id, version=None)
     with pytest.raises(spotlights.RefusedTransition):
@@ -351,14 +341,14 @@ async def test_withdrawing_a_draft_and_what_cannot_be_withdrawn(
 
 
 async def test_the_overview_sorts_spotlights_and_is_for_animators(
-    db: AsyncSession, animator: User, member: User, third: User, colleague: MakePerson, hub: Hub
+    db: AsyncSession, animator: User, member: User, third: User, colleague: MakePerson
 ) -> None:
     other, _profile = await colleague("Olga Other", department="Legal")
-    shown = await draft(db, animator, member, hub)
+    shown = await draft(db, animator, member)
     assert shown.id is not None
     await spotlights.answer_spotlight(db, member, shown.id, accept=True, version=None)
-    waiting = await draft(db, animator, other, hub)
-    said_no = await draft(db, animator, third, hub)
+    waiting = await draft(db, animator, other)
+    said_no = await draft(db, animator, third)
     assert said_no.id is not None
     await spotlights.answer_spotlight(db, third, said_no.id, accept=False, version=None)
     overview = await spotlights.spotlights_overview(db, animator)

@@ -12,7 +12,6 @@ from esn.animation.models import Spotlight
 from esn.animation.spotlights import service as spotlights
 from esn.core.clock import utcnow
 from esn.core.errors import Forbidden
-from esn.realtime.hub import Hub
 from tests.animation.spotlights.conftest import add_comment, add_post, draft
 from tests.conftest import MakePerson
 
@@ -120,13 +119,13 @@ async def test_quiet_contributors_are_found_and_explained(
 
 
 async def test_people_already_asked_or_who_said_no_are_left_out(
-    db: AsyncSession, animator: User, member: User, third: User, colleague: MakePerson, hub: Hub
+    db: AsyncSession, animator: User, member: User, third: User, colleague: MakePerson
 ) -> None:
     idle, _p = await colleague("Ida Idle", department="HR")
     for person in (member, third, animator):
         await add_post(db, person)
-    await draft(db, animator, member, hub)
-    said_no = await draft(db, animator, third, hub)
+    await draft(db, animator, member)
+    said_no = await draft(db, animator, third)
     assert said_no.id is not None
     await spotlights.answer_spotlight(db, third, said_no.id, accept=False, version=None)
     # Waiting, declined lately, inactive (Ida), or the animator themselves: nobody.

@@ -1,53 +1,31 @@
-"""The work queue: who and what needs an animator's attention now.
-
-Five lists, each bounded, each with its total counted in SQL:
-
-- posts older than 48 hours that nobody but their author answered;
-- newcomers who neither posted nor commented two weeks after they arrived;
-- groups with no post or comment for 30 days;
-- join requests waiting more than three days;
-- charters nobody wrote or reviewed for a year.
-
-Company animators and administrators see the whole company's queue at
-/animation; a group's owners and animators see their group's part of it at
-/groups/{slug}/queue. Animating never grants reading: an unanswered post of a
-private group shows only to animators who may read it.
-
-An animator marks an item handled (QueueItemHandled) and it leaves the queue.
-For a quiet group or a stale charter the mark only lasts RECHECK_AFTER: the
-group may still be quiet, the charter still unreviewed, a month later, and the
-queue should ask again rather than forget them for good. A post, a newcomer
-or a join request is a one-off: once handled, it stays handled.
-"""
+"""The five lists of the work queue, each bounded, each with its total counted in SQL."""
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal_column, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, case, exists, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from esn import policy
 from esn.accounts.models import User, UserSession
-from esn.animation.models import Charter, QueueItemHandled
+from esn.animation.models import Charter
+from esn.animation.queue.service.items import (
+    QUEUE_LIMIT,
+    QueueItem,
+    QueueKind,
+    QueueList,
+    count_rows,
+    excerpt,
+    not_handled,
+)
 from esn.core.clock import as_utc, utcnow
-from esn.core.errors import NotFound
 from esn.groups import service as groups
 from esn.groups.models import Group, GroupRequest
 from esn.people.models import Profile
-from esn.stream import service as stream
 from esn.stream.models import Comment, Post
-
-QUEUE_LIMIT = 50
-EXCERPT_LENGTH = 160
-# Ids come from forms and URLs; anything beyond a 32-bit key cannot exist (and
-# PostgreSQL would refuse to compare it with an integer column).
-MAX_ID = 2**31 - 1
 
 UNANSWERED_AFTER = timedelta(hours=48)
 # An unanswered post from last quarter is history, not a conversation to rescue.
@@ -58,92 +36,6 @@ NEWCOMER_WINDOW = timedelta(days=90)
 QUIET_AFTER = timedelta(days=30)
 REQUEST_WAITING_AFTER = timedelta(days=3)
 CHARTER_REVIEW_AFTER = timedelta(days=365)
-RECHECK_AFTER = timedelta(days=30)
-
-
-class QueueKind(enum.StrEnum):
-    """The lists of the work queue; also QueueItemHandled.kind."""
-
-    UNANSWERED_POST = "unanswered_post"
-    SILENT_NEWCOMER = "silent_newcomer"
-    QUIET_GROUP = "quiet_group"
-    WAITING_REQUEST = "waiting_request"
-    STALE_CHARTER = "stale_charter"
-
-
-# Situations that can last: a mark on them expires so the queue asks again.
-RECHECKED_KINDS = frozenset({QueueKind.QUIET_GROUP, QueueKind.STALE_CHARTER})
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    """One thing to look at, with where to act on it.
-
-    ``title`` names it (a post's excerpt, a person, a group); ``context`` says
-    where it is (a group, a department); ``since`` is the time it is measured
-    from (posted, arrived, last activity, asked, last reviewed), None when a
-    group never had any activity.
-    """
-
-    kind: str
-    object_id: int
-    href: str
-    title: str
-    context: str = ""
-    since: datetime | None = None
-
-
-@dataclass(frozen=True)
-class QueueList:
-    """One kind of item: the first QUEUE_LIMIT of them and how many there are."""
-
-    kind: str
-    items: list[QueueItem]
-    total: int
-
-    @property
-    def truncated(self) -> bool:
-        return self.total > len(self.items)
-
-
-@dataclass(frozen=True)
-class WorkQueue:
-    """The lists an animator works through, in the order the page shows them."""
-
-    lists: list[QueueList] = field(default_factory=list)
-    group: Group | None = None
-
-    @property
-    def total(self) -> int:
-        return sum(queue_list.total for queue_list in self.lists)
-
-    def counts(self) -> dict[str, int]:
-        """Items waiting, per kind."""
-        return {queue_list.kind: queue_list.total for queue_list in self.lists}
-
-
-def _excerpt(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= EXCERPT_LENGTH else flat[: EXCERPT_LENGTH - 1] + "…"
-
-
-def _not_handled(kind: QueueKind, object_id: Any, now: datetime) -> Any:
-    """SQL condition: no mark on this item (or, for lasting situations, none recent)."""
-    conditions = [
-        col(QueueItemHandled.kind) == kind.value,
-        col(QueueItemHandled.object_id) == object_id,
-    ]
-    if kind in RECHECKED_KINDS:
-        conditions.append(col(QueueItemHandled.handled_at) >= now - RECHECK_AFTER)
-    return ~exists().where(*conditions)
-
-
-async def _count(db: AsyncSession, query: Any) -> int:
-    subquery = query.subquery()
-    return int((await db.execute(select(func.count()).select_from(subquery))).scalar_one())
-
-
-# --- the five lists -------------------------------------------------------------------
 
 
 def _unanswered_where(actor: User, now: datetime, group_id: int | None) -> list[Any]:
@@ -162,7 +54,7 @@ def _unanswered_where(actor: User, now: datetime, group_id: int | None) -> list[
         # Nobody can answer in an archived group: not work for anyone.
         or_(col(Post.group_id).is_(None), col(Group.archived_at).is_(None)),
         col(User.is_active),
-        _not_handled(QueueKind.UNANSWERED_POST, col(Post.id), now),
+        not_handled(QueueKind.UNANSWERED_POST, col(Post.id), now),
     ]
     if group_id is not None:
         conditions.append(col(Post.group_id) == group_id)
@@ -188,13 +80,13 @@ async def unanswered_posts(
             kind=QueueKind.UNANSWERED_POST.value,
             object_id=post_id,
             href=f"/posts/{post_id}",
-            title=_excerpt(body),
+            title=excerpt(body),
             context=f"{author} · {group_name}" if group_name else author,
             since=as_utc(created_at),
         )
         for post_id, body, created_at, author, group_name in rows.all()
     ]
-    return QueueList(QueueKind.UNANSWERED_POST.value, items, await _count(db, base))
+    return QueueList(QueueKind.UNANSWERED_POST.value, items, await count_rows(db, base))
 
 
 def _first_seen() -> tuple[Any, Any]:
@@ -256,7 +148,7 @@ async def silent_newcomers(
             first_seen >= now - NEWCOMER_WINDOW,
             ~posted,
             col(User.id).not_in(commented),
-            _not_handled(QueueKind.SILENT_NEWCOMER, col(User.id), now),
+            not_handled(QueueKind.SILENT_NEWCOMER, col(User.id), now),
         )
     )
     rows = await db.execute(base.order_by(first_seen_column, col(User.id)).limit(QUEUE_LIMIT))
@@ -271,7 +163,7 @@ async def silent_newcomers(
         )
         for user_id, handle, name, department, seen in rows.all()
     ]
-    return QueueList(QueueKind.SILENT_NEWCOMER.value, items, await _count(db, base))
+    return QueueList(QueueKind.SILENT_NEWCOMER.value, items, await count_rows(db, base))
 
 
 async def _last_activity(db: AsyncSession, group_ids: list[int]) -> dict[int, datetime]:
@@ -322,7 +214,7 @@ async def quiet_groups(
         policy.listed_groups_clause(actor),
         ~recent_post,
         ~recent_comment,
-        _not_handled(QueueKind.QUIET_GROUP, col(Group.id), now),
+        not_handled(QueueKind.QUIET_GROUP, col(Group.id), now),
     ]
     if group_id is not None:
         conditions.append(col(Group.id) == group_id)
@@ -345,7 +237,7 @@ async def quiet_groups(
     ]
     # Quietest first: never active, then the longest silence.
     items.sort(key=lambda item: (item.since is not None, item.since or now))
-    return QueueList(QueueKind.QUIET_GROUP.value, items, await _count(db, base))
+    return QueueList(QueueKind.QUIET_GROUP.value, items, await count_rows(db, base))
 
 
 async def waiting_requests(
@@ -357,12 +249,12 @@ async def waiting_requests(
     """
     now = now or utcnow()
     conditions: list[Any] = [
-        col(GroupRequest.kind) == "request",
-        col(GroupRequest.state) == "pending",
+        col(GroupRequest.kind) == groups.REQUEST,
+        col(GroupRequest.state) == groups.PENDING,
         col(GroupRequest.created_at) < now - REQUEST_WAITING_AFTER,
         col(Group.merged_into_id).is_(None),
         policy.listed_groups_clause(actor),
-        _not_handled(QueueKind.WAITING_REQUEST, col(GroupRequest.id), now),
+        not_handled(QueueKind.WAITING_REQUEST, col(GroupRequest.id), now),
     ]
     if group_id is not None:
         conditions.append(col(GroupRequest.group_id) == group_id)
@@ -409,7 +301,7 @@ async def waiting_requests(
         )
         for request_id, created_at, gid, slug, name, person in rows
     ]
-    return QueueList(QueueKind.WAITING_REQUEST.value, items, await _count(db, base))
+    return QueueList(QueueKind.WAITING_REQUEST.value, items, await count_rows(db, base))
 
 
 async def stale_charters(
@@ -444,7 +336,7 @@ async def stale_charters(
                 policy.listed_groups_clause(actor),
             ),
         ),
-        _not_handled(QueueKind.STALE_CHARTER, col(Charter.id), now),
+        not_handled(QueueKind.STALE_CHARTER, col(Charter.id), now),
     ]
     if group_id is not None:
         conditions.append(col(Charter.group_id) == group_id)
@@ -486,135 +378,4 @@ async def stale_charters(
                 since=last,
             )
         )
-    return QueueList(QueueKind.STALE_CHARTER.value, items, await _count(db, base))
-
-
-# --- the queues -----------------------------------------------------------------------
-
-
-async def company_queue(db: AsyncSession, actor: User, *, now: datetime | None = None) -> WorkQueue:
-    """The whole company's queue, for company animators and administrators (404 otherwise)."""
-    if not policy.can_animate_company(actor):
-        raise NotFound
-    now = now or utcnow()
-    return WorkQueue(
-        lists=[
-            await unanswered_posts(db, actor, now=now),
-            await silent_newcomers(db, actor, now=now),
-            await quiet_groups(db, actor, now=now),
-            await waiting_requests(db, actor, now=now),
-            await stale_charters(db, actor, now=now),
-        ]
-    )
-
-
-async def _animated_group(db: AsyncSession, actor: User, slug: str) -> Group:
-    """The group at ``slug`` if ``actor`` animates it; NotFound otherwise."""
-    group, role = await groups.group_and_role(db, actor, slug)
-    if not policy.can_animate_group(actor, role):
-        raise NotFound
-    return group
-
-
-async def group_queue(
-    db: AsyncSession, actor: User, slug: str, *, now: datetime | None = None
-) -> WorkQueue:
-    """One group's part of the queue, for its owners and animators (and company animators)."""
-    group = await _animated_group(db, actor, slug)
-    assert group.id is not None
-    now = now or utcnow()
-    return WorkQueue(
-        lists=[
-            await unanswered_posts(db, actor, group_id=group.id, now=now),
-            await quiet_groups(db, actor, group_id=group.id, now=now),
-            await waiting_requests(db, actor, group_id=group.id, now=now),
-            await stale_charters(db, actor, group_id=group.id, now=now),
-        ],
-        group=group,
-    )
-
-
-# --- marking an item handled ----------------------------------------------------------
-
-
-async def _item_group(db: AsyncSession, actor: User, kind: QueueKind, object_id: int) -> int | None:
-    """The group an item belongs to (None: the company's); NotFound if it is not
-    there or ``actor`` may not know it."""
-    found: int | None
-    if kind is QueueKind.UNANSWERED_POST:
-        row = (
-            await db.execute(
-                select(col(Post.group_id)).where(
-                    col(Post.id) == object_id, policy.readable_posts_clause(actor)
-                )
-            )
-        ).one_or_none()
-        if row is None:
-            raise NotFound
-        return row[0]
-    if kind is QueueKind.SILENT_NEWCOMER:
-        if await db.get(User, object_id) is None:
-            raise NotFound
-        return None
-    if kind is QueueKind.QUIET_GROUP:
-        group = await db.get(Group, object_id)
-        found = group.id if group else None
-    elif kind is QueueKind.WAITING_REQUEST:
-        request = await db.get(GroupRequest, object_id)
-        found = request.group_id if request else None
-    else:
-        charter = await db.get(Charter, object_id)
-        if charter is None:
-            raise NotFound
-        if charter.group_id is None:
-            return None
-        found = charter.group_id
-    if found is None:
-        raise NotFound
-    return found
-
-
-async def mark_handled(db: AsyncSession, actor: User, kind: str, object_id: int) -> None:
-    """Take one item off the queue. Marking it twice changes nothing (a double
-    submit is safe); a lasting situation marked long ago is marked again."""
-    try:
-        queue_kind = QueueKind(kind)
-    except ValueError:
-        raise NotFound from None
-    if not policy.is_staff(actor) or not 0 < object_id <= MAX_ID:
-        raise NotFound
-    group_id = await _item_group(db, actor, queue_kind, object_id)
-    if not policy.can_animate_company(actor):
-        # Group animators handle their own groups' items only; the company's
-        # items (newcomers, the company charter) are not theirs to see.
-        role = await stream.group_role(db, actor, group_id) if group_id is not None else None
-        if group_id is None or not policy.can_animate_group(actor, role):
-            raise NotFound
-    now = utcnow()
-    existing = (
-        await db.execute(
-            select(QueueItemHandled).where(
-                col(QueueItemHandled.kind) == queue_kind.value,
-                col(QueueItemHandled.object_id) == object_id,
-            )
-        )
-    ).scalar_one_or_none()
-    if existing is not None:
-        if queue_kind in RECHECKED_KINDS and as_utc(existing.handled_at) < now - RECHECK_AFTER:
-            await db.execute(
-                update(QueueItemHandled)
-                .where(col(QueueItemHandled.id) == existing.id)
-                .values(handled_at=now, handled_by=actor.id)
-            )
-            await db.commit()
-        return
-    db.add(
-        QueueItemHandled(
-            kind=queue_kind.value, object_id=object_id, handled_by=actor.id, handled_at=now
-        )
-    )
-    try:
-        await db.commit()
-    except IntegrityError:
-        # Two submits raced: the other one marked it, which is all we wanted.
-        await db.rollback()
+    return QueueList(QueueKind.STALE_CHARTER.value, items, await count_rows(db, base))
