@@ -8,7 +8,16 @@ from sqlalchemy import and_, exists, false, or_, select, true
 from sqlmodel import col
 
 from esn.accounts.models import Role, User
-from esn.groups.models import Group, GroupRequest, Membership
+from esn.animation.models import SpotlightState
+from esn.groups.models import (
+    PENDING,
+    Group,
+    GroupRequest,
+    GroupRole,
+    Membership,
+    RequestKind,
+    Visibility,
+)
 from esn.notifications.models import Notification
 from esn.proposals.models import CoProposerState, Proposal, ProposalCoProposer
 from esn.stream.models import Post
@@ -48,6 +57,14 @@ def can_see_profile(actor: User | None, person: User) -> bool:
     return person.is_active or is_admin(actor)
 
 
+def visible_people_clause(actor: User) -> Any:
+    """SQL condition on ``user``: the people ``actor`` may see (the list twin of
+    can_see_profile; the caller has checked can_see_directory)."""
+    if is_admin(actor):
+        return true()
+    return col(User.is_active).is_(True)
+
+
 # --- groups and their content --------------------------------------------------
 #
 # The rules, in one place:
@@ -72,22 +89,43 @@ def is_company_animator(actor: User | None) -> bool:
     return is_staff(actor) and actor is not None and actor.role == Role.ANIMATOR.value
 
 
+# The group roles that run a group: they decide requests, invite, remove
+# members and moderate its content.
+GROUP_MANAGER_ROLES = (GroupRole.OWNER.value, GroupRole.ANIMATOR.value)
+
+
+def is_open_group(visibility: str) -> bool:
+    """An open group's content is for everyone signed in; any other, for its members."""
+    return visibility == Visibility.OPEN.value
+
+
+def is_group_manager(group_role: str | None) -> bool:
+    """Is this group role one that runs the group (owner or group animator)?"""
+    return group_role in GROUP_MANAGER_ROLES
+
+
+def sees_every_group(actor: User | None) -> bool:
+    """Administrators and company animators know every group exists, secret ones
+    included: they administer and curate the network. Knowing is not reading."""
+    return is_admin(actor) or is_company_animator(actor)
+
+
 def can_see_group(
     actor: User | None, visibility: str, *, is_member: bool, is_invited: bool = False
 ) -> bool:
     """May ``actor`` know this group exists (its name, description, about page)?"""
     if not is_staff(actor):
         return False
-    if visibility != "secret":
+    if visibility != Visibility.SECRET.value:
         return True
-    return is_member or is_invited or is_admin(actor) or is_company_animator(actor)
+    return is_member or is_invited or sees_every_group(actor)
 
 
 def can_read_group_content(actor: User | None, visibility: str, *, is_member: bool) -> bool:
     """May ``actor`` read the group's posts, comments, attachments and members?"""
     if not is_staff(actor):
         return False
-    return visibility == "open" or is_member
+    return is_open_group(visibility) or is_member
 
 
 def can_post_in_group(actor: User | None, *, is_member: bool) -> bool:
@@ -97,14 +135,14 @@ def can_post_in_group(actor: User | None, *, is_member: bool) -> bool:
 
 def can_manage_group(actor: User | None, group_role: str | None) -> bool:
     """Owners and group animators decide requests, invite, remove members, edit."""
-    return is_staff(actor) and group_role in {"owner", "animator"}
+    return is_staff(actor) and is_group_manager(group_role)
 
 
 def can_moderate_post(actor: User | None, author_id: int, group_role: str | None) -> bool:
     """A post is deleted by its author, its group's owners/animators, or an admin."""
     if not is_staff(actor) or actor is None:
         return False
-    return actor.id == author_id or is_admin(actor) or group_role in {"owner", "animator"}
+    return actor.id == author_id or is_admin(actor) or is_group_manager(group_role)
 
 
 def can_edit_post(actor: User | None, author_id: int) -> bool:
@@ -119,15 +157,26 @@ def readable_group_ids_clause(actor: User) -> Any:
     that returns group content (streams, search, topics, autocomplete).
     """
     member_of = select(col(Membership.group_id)).where(col(Membership.user_id) == actor.id)
-    open_groups = select(col(Group.id)).where(col(Group.visibility) == "open")
+    open_groups = select(col(Group.id)).where(col(Group.visibility) == Visibility.OPEN.value)
     return or_(col(Group.id).in_(member_of), col(Group.id).in_(open_groups))
+
+
+# "May read this post" (and so its comments, reactions and files), decided in
+# SQL by readable_posts_clause for lists and in Python by may_read_post where
+# the rows are already in hand (a live card shared by every socket, who may
+# be mentioned or notified): the same rule, side by side, kept in agreement by
+# tests/test_policy.py. A post hidden by a moderator stays readable, as its
+# placeholder; who sees its text is can_see_hidden_content.
 
 
 def readable_posts_clause(actor: User) -> Any:
     """SQL condition on ``post``: the posts ``actor`` may read (company, profiles,
-    open groups, and groups ``actor`` belongs to)."""
+    open groups, and groups ``actor`` belongs to); none for anyone not signed in
+    and active. The Python twin is may_read_post."""
+    if not is_staff(actor):
+        return false()
     member_of = select(col(Membership.group_id)).where(col(Membership.user_id) == actor.id)
-    open_groups = select(col(Group.id)).where(col(Group.visibility) == "open")
+    open_groups = select(col(Group.id)).where(col(Group.visibility) == Visibility.OPEN.value)
     # A filter, never the way in: "+ 0" keeps the planner from reading posts
     # through the group_id index (every post of every readable group, then a
     # sort) when the query walks an index in the stream's order.
@@ -135,20 +184,31 @@ def readable_posts_clause(actor: User) -> Any:
     return or_(group_id.is_(None), group_id.in_(member_of), group_id.in_(open_groups))
 
 
+def may_read_post(actor: User | None, *, group_visibility: str | None, is_member: bool) -> bool:
+    """May ``actor`` read a post (the Python twin of readable_posts_clause)?
+
+    ``group_visibility`` is the visibility of the post's group, None for a
+    company or profile post; ``is_member``: ``actor`` belongs to that group.
+    """
+    if not is_staff(actor):
+        return False
+    return group_visibility is None or is_open_group(group_visibility) or is_member
+
+
 def listed_groups_clause(actor: User) -> Any:
     """SQL condition on ``group``: the groups ``actor`` may know exist."""
-    if is_admin(actor) or is_company_animator(actor):
+    if sees_every_group(actor):
         return true()
     member_of = select(col(Membership.group_id)).where(col(Membership.user_id) == actor.id)
     invited_to = select(col(GroupRequest.group_id)).where(
         and_(
             col(GroupRequest.user_id) == actor.id,
-            col(GroupRequest.kind) == "invitation",
-            col(GroupRequest.state) == "pending",
+            col(GroupRequest.kind) == RequestKind.INVITATION.value,
+            col(GroupRequest.state) == PENDING,
         )
     )
     return or_(
-        col(Group.visibility) != "secret",
+        col(Group.visibility) != Visibility.SECRET.value,
         col(Group.id).in_(member_of),
         col(Group.id).in_(invited_to),
     )
@@ -164,24 +224,24 @@ def can_create_group(actor: User | None) -> bool:
 
 def can_join_group(actor: User | None, visibility: str, *, is_member: bool) -> bool:
     """Open groups are joined directly, without asking anyone."""
-    return is_staff(actor) and visibility == "open" and not is_member
+    return is_staff(actor) and is_open_group(visibility) and not is_member
 
 
 def can_request_to_join(actor: User | None, visibility: str, *, is_member: bool) -> bool:
     """Private groups are joined on request; secret groups only by invitation."""
-    return is_staff(actor) and visibility == "private" and not is_member
+    return is_staff(actor) and visibility == Visibility.PRIVATE.value and not is_member
 
 
 def can_change_group_roles(actor: User | None, group_role: str | None) -> bool:
     """Only owners make someone an owner, an animator or a plain member."""
-    return is_staff(actor) and group_role == "owner"
+    return is_staff(actor) and group_role == GroupRole.OWNER.value
 
 
 def can_remove_member(actor: User | None, group_role: str | None, member_role: str) -> bool:
     """Owners remove anyone; group animators remove animators and members, never owners."""
     if not can_manage_group(actor, group_role):
         return False
-    return member_role != "owner" or group_role == "owner"
+    return member_role != GroupRole.OWNER.value or group_role == GroupRole.OWNER.value
 
 
 # --- notifications and live updates ----------------------------------------------
@@ -253,7 +313,7 @@ def readable_proposals_clause(actor: User) -> Any:
         ),
     )
     member_of = select(col(Membership.group_id)).where(col(Membership.user_id) == actor.id)
-    open_groups = select(col(Group.id)).where(col(Group.visibility) == "open")
+    open_groups = select(col(Group.id)).where(col(Group.visibility) == Visibility.OPEN.value)
     group_readable = or_(
         col(Proposal.group_id).is_(None),
         col(Proposal.group_id).in_(open_groups),
@@ -283,7 +343,7 @@ def can_approve_proposal(
     Nobody decides on a proposal they carry: when the manager is on the team,
     an administrator decides instead.
     """
-    if not is_staff(actor) or actor is None or actor.id in team_ids:
+    if not is_staff(actor) or actor is None or is_on_team(actor, team_ids):
         return False
     if approver_id is not None and approver_id not in team_ids:
         return actor.id == approver_id
@@ -343,7 +403,7 @@ def can_moderate_content(
     content; company animators and administrators for anything they may read."""
     if not is_staff(actor) or not can_read:
         return False
-    if group_id is not None and group_role in {"owner", "animator"}:
+    if group_id is not None and is_group_manager(group_role):
         return True
     return can_animate_company(actor)
 
@@ -358,7 +418,7 @@ def can_tag_impact(
 def animated_group_ids(actor: User) -> Any:
     """Subquery of ``group.id``: the groups where ``actor`` is an owner or an animator."""
     return select(col(Membership.group_id)).where(
-        col(Membership.user_id) == actor.id, col(Membership.role).in_(("owner", "animator"))
+        col(Membership.user_id) == actor.id, col(Membership.role).in_(GROUP_MANAGER_ROLES)
     )
 
 
@@ -392,7 +452,7 @@ def can_see_spotlight(actor: User | None, *, member_id: int, state: str) -> bool
     """An accepted spotlight is for everyone; before that, for the member and animators."""
     if not is_staff(actor) or actor is None:
         return False
-    if state == "accepted":
+    if state == SpotlightState.ACCEPTED.value:
         return True
     return actor.id == member_id or can_animate_company(actor)
 

@@ -70,16 +70,14 @@ class Settings:
 
     @property
     def secure_cookies(self) -> bool:
+        """Cookies carry the Secure flag when the site is served over HTTPS."""
         return self.base_url.startswith("https://")
 
     @property
     def base_origin(self) -> str:
+        """Scheme and host of ``base_url``: what an Origin header must match."""
         parts = urlsplit(self.base_url)
         return f"{parts.scheme}://{parts.netloc}"
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -33,6 +33,8 @@ from starlette.applications import Starlette
 from esn.accounts import service as accounts_service
 from esn.accounts.models import User
 from esn.app import create_app
+from esn.groups import service as groups
+from esn.groups.models import Group
 from esn.models import metadata
 from esn.people.models import Profile
 from esn.people.service import NewPerson, create_person
@@ -209,6 +211,26 @@ def colleague(app: Starlette) -> MakePerson:
                 session,
                 NewPerson(email=email, name=name or f"Colleague {number}", **fields),  # type: ignore[arg-type]
             )
+
+    return make
+
+
+MakeGroup = Callable[..., Awaitable[Group]]
+
+
+@pytest.fixture
+def make_group(app: Starlette) -> MakeGroup:
+    """Create a group through the groups service, owned by ``owner``.
+
+    ``fields`` are the other NewGroup fields (slug, description, tags). A test
+    folder that needs groups made otherwise (straight in the tables, with
+    chosen members) defines its own ``make_group``, which takes precedence.
+    """
+
+    async def make(owner: User, name: str, visibility: str = "open", **fields: object) -> Group:
+        async with app.state.session_factory() as session:
+            new = groups.NewGroup(name=name, visibility=visibility, **fields)  # type: ignore[arg-type]
+            return await groups.create_group(session, owner, new)
 
     return make
 

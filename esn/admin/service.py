@@ -16,11 +16,29 @@ from esn import policy
 from esn.accounts import service as accounts
 from esn.accounts.models import User
 from esn.core.errors import Forbidden
-from esn.people import imports
 from esn.people import service as people
 from esn.people.models import Profile
+from esn.people.service import MAX_IMPORT_BYTES, ImportProblem, ImportRejected, ImportSummary
 
 ACCOUNTS_PAGE_SIZE = 50
+
+# The administration views use only this module: the people domain owns the CSV
+# import, and its answer (summary, problems) and size limit are re-exported here.
+__all__ = [
+    "ACCOUNTS_PAGE_SIZE",
+    "MAX_IMPORT_BYTES",
+    "AccountPage",
+    "AccountRow",
+    "ImportProblem",
+    "ImportRejected",
+    "ImportSummary",
+    "NewAccount",
+    "change_active",
+    "change_role",
+    "create_account",
+    "import_people",
+    "list_accounts",
+]
 
 
 def _require_admin(actor: User) -> None:
@@ -117,7 +135,7 @@ async def create_account(db: AsyncSession, actor: User, new: NewAccount) -> User
     return user
 
 
-async def import_people(db: AsyncSession, actor: User, data: bytes) -> imports.ImportSummary:
-    """Create and update people from a CSV file, all or nothing."""
+async def import_people(db: AsyncSession, actor: User, data: bytes) -> ImportSummary:
+    """Create and update people from a CSV file, all or nothing (ImportRejected lists why not)."""
     _require_admin(actor)
-    return await imports.import_people(db, actor, data)
+    return await people.import_people(db, actor, data)

@@ -10,12 +10,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from esn.accounts.models import User
+from esn.accounts.models import Role, User
 from esn.admin import forms
 from esn.admin import service as admin
 from esn.core.errors import InvalidInput
 from esn.core.i18n import gettext as _
-from esn.people.imports import MAX_BYTES, ImportProblem, ImportRejected, ImportSummary
 from esn.web.auth import require_admin, safe_next
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, uploaded_file, validate
@@ -37,13 +36,13 @@ def _list_url(search: forms.AccountSearch) -> str:
     return f"{ADMIN_HOME}?{query}" if query else ADMIN_HOME
 
 
-def _summary_from_query(raw: str) -> ImportSummary | None:
+def _summary_from_query(raw: str) -> admin.ImportSummary | None:
     """The counts a successful import put in the redirect (?imported=created,updated,same)."""
     parts = raw.split(",")
     if len(parts) != 3 or not all(part.isdigit() for part in parts):
         return None
     created, updated, unchanged = (int(part) for part in parts)
-    return ImportSummary(created=created, updated=updated, unchanged=unchanged)
+    return admin.ImportSummary(created=created, updated=updated, unchanged=unchanged)
 
 
 async def _page(request: Request, actor: User, status_code: int = 200, **parts: Any) -> Response:
@@ -58,12 +57,12 @@ async def _page(request: Request, actor: User, status_code: int = 200, **parts: 
         "roles": forms.role_choices(),
         "back": _list_url(search),
         "row_errors": {},
-        "create_values": {"role": "employee"},
+        "create_values": {"role": Role.EMPLOYEE.value},
         "create_errors": {},
         "import_problems": [],
         "import_summary": _summary_from_query(request.query_params.get("imported", "")),
         "account_created": request.query_params.get("account_created") == "1",
-        "max_import_mb": MAX_BYTES // (1024 * 1024),
+        "max_import_mb": admin.MAX_IMPORT_BYTES // (1024 * 1024),
     }
     context.update(parts)
     return render(request, "admin/index.html", context, status_code=status_code)
@@ -133,14 +132,14 @@ async def import_people(request: Request) -> Response:
     form = await read_form(request)
     upload = uploaded_file(form, "file")
     if upload is None:
-        problems = [ImportProblem(None, _("Choose a CSV file to import."))]
+        problems = [admin.ImportProblem(None, _("Choose a CSV file to import."))]
         return await _page(request, actor, 422, import_problems=problems)
     # One byte more than allowed is enough for the service to say "too large".
-    data = await upload.read(MAX_BYTES + 1)
+    data = await upload.read(admin.MAX_IMPORT_BYTES + 1)
     try:
         async with db_session(request) as db:
             summary = await admin.import_people(db, actor, data)
-    except ImportRejected as exc:
+    except admin.ImportRejected as exc:
         return await _page(request, actor, 422, import_problems=exc.problems)
     counts = f"{summary.created},{summary.updated},{summary.unchanged}"
     return RedirectResponse(f"{ADMIN_HOME}?{urlencode({'imported': counts})}#import", 303)

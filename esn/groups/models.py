@@ -27,6 +27,19 @@ class GroupRole(enum.StrEnum):
     MEMBER = "member"
 
 
+class RequestKind(enum.StrEnum):
+    """Who opened a GroupRequest: the person asking in, or a member inviting them."""
+
+    REQUEST = "request"
+    INVITATION = "invitation"
+
+
+# The state a request or invitation waits in until decided: the initial state
+# of esn.lifecycle.GROUP_REQUEST (a test keeps the two equal). The visibility
+# rules read it, and policy may not import the lifecycle module.
+PENDING = "pending"
+
+
 class Group(SQLModel, table=True):
     """A transverse project group."""
 
@@ -104,8 +117,8 @@ class GroupRequest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(foreign_key="group.id", ondelete="CASCADE")
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
-    kind: str = Field(max_length=16)  # "request" or "invitation"
-    state: str = Field(default="pending", max_length=16)
+    kind: str = Field(max_length=16)  # a RequestKind
+    state: str = Field(default=PENDING, max_length=16)
     invited_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     decided_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)

@@ -12,10 +12,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from esn.accounts.models import User
-from esn.animation import panels
+from esn.animation import service as animation
 from esn.core.errors import InvalidInput
 from esn.groups import forms
 from esn.groups import service as groups
+from esn.groups.models import Visibility
 from esn.proposals import service as proposals
 from esn.stream.models import group_source
 from esn.web.auth import require_user
@@ -81,7 +82,7 @@ async def directory(request: Request) -> Response:
 async def new_group(request: Request) -> Response:
     """GET shows the creation form; POST creates the group, all or nothing."""
     user = require_user(request)
-    values: dict[str, str] = {"visibility": "open"}
+    values: dict[str, str] = {"visibility": Visibility.OPEN.value}
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = form_values(await read_form(request))
@@ -125,8 +126,8 @@ async def _tab(
                 context["pinned_proposals"] = await proposals.pinned_for_group(
                     db, user, page.header.group.id
                 )
-                context["panel"] = await panels.group_panel(
-                    db, user, page.header.group.id, page.header.role
+                context["panel"] = await animation.group_panel(
+                    db, user, page.header.group, page.header.role
                 )
     _stream_context(context)
     # htmx asks the stream tab for the next page ("More"): only the stream block.

@@ -1,35 +1,36 @@
-"""Fixtures of the groups tests: colleagues, groups, the app's hub."""
+"""Helpers of the groups tests: what is stored now, what open sockets heard.
+
+Groups are made by the shared ``make_group`` fixture (tests/conftest.py).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
-from starlette.applications import Starlette
 
 from esn.accounts.models import User
-from esn.groups import service as groups
 from esn.groups.models import Group, GroupRequest, Membership
 from esn.notifications.models import Notification
-from esn.realtime.hub import Hub
-
-MakeGroup = Callable[..., Awaitable[Group]]
+from esn.realtime.hub import Hub, Subscription
 
 
-@pytest.fixture
-def make_group(app: Starlette, hub: Hub) -> MakeGroup:
-    """Create a group through the service, owned by ``owner``."""
+def listen(hub: Hub, *users: User) -> Subscription:
+    """A subscription to the membership channels of ``users``, as their sockets would hold."""
+    subscription = hub.subscribe()
+    for user in users:
+        subscription.add(f"membership:{user.id}")
+    return subscription
 
-    async def make(owner: User, name: str, visibility: str = "open", **fields: object) -> Group:
-        async with app.state.session_factory() as session:
-            new = groups.NewGroup(name=name, visibility=visibility, **fields)  # type: ignore[arg-type]
-            return await groups.create_group(session, owner, new)
 
-    return make
+def received(subscription: Subscription) -> list[tuple[str, dict[str, object]]]:
+    """Everything published to the subscription so far."""
+    events = []
+    while not subscription.queue.empty():
+        events.append(subscription.queue.get_nowait())
+    return events
 
 
 async def membership(db: AsyncSession, group_id: int | None, user_id: int | None) -> str | None:

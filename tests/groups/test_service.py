@@ -13,32 +13,17 @@ from esn.accounts.models import Role, User
 from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.groups import service as groups
 from esn.groups.models import GroupTag
-from esn.realtime.hub import Hub, Subscription
+from esn.realtime.hub import Hub
 from esn.stream.models import Activity
-from tests.conftest import MakePerson
+from tests.conftest import MakeGroup, MakePerson
 from tests.groups.conftest import (
-    MakeGroup,
+    listen,
     membership,
     notifications_of,
+    received,
     requests_of,
     stored_group,
 )
-
-
-def listen(hub: Hub, *users: User) -> Subscription:
-    """A subscription to the membership channels of ``users``, as their sockets would hold."""
-    subscription = hub.subscribe()
-    for user in users:
-        subscription.add(f"membership:{user.id}")
-    return subscription
-
-
-def received(subscription: Subscription) -> list[tuple[str, dict[str, object]]]:
-    """Everything published to the subscription so far."""
-    events = []
-    while not subscription.queue.empty():
-        events.append(subscription.queue.get_nowait())
-    return events
 
 
 async def names_listed(db: AsyncSession, actor: User, **query: str) -> list[str]:
@@ -88,7 +73,7 @@ async def test_a_derived_slug_is_numbered_when_taken_or_reserved(
 
 
 async def test_a_chosen_slug_already_used_is_refused_and_nothing_is_saved(
-    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup
 ) -> None:
     alice, _ = await colleague("Alice Martin")
     await make_group(alice, "Design", slug="design")
@@ -173,7 +158,7 @@ async def test_a_request_is_decided_by_managers_who_are_notified(
 
 
 async def test_a_declined_request_cannot_then_be_accepted(
-    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup
 ) -> None:
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")
@@ -193,7 +178,7 @@ async def test_a_declined_request_cannot_then_be_accepted(
 
 
 async def test_two_managers_accepting_at_once_make_one_member(
-    app: object, colleague: MakePerson, make_group: MakeGroup, hub: Hub, db: AsyncSession
+    app: object, colleague: MakePerson, make_group: MakeGroup, db: AsyncSession
 ) -> None:
     alice, _ = await colleague("Alice Martin")
     carla, _ = await colleague("Carla Owner")
@@ -224,7 +209,7 @@ async def test_two_managers_accepting_at_once_make_one_member(
 
 
 async def test_the_requester_cancels_and_no_one_else_can(
-    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup
 ) -> None:
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")
@@ -247,7 +232,7 @@ async def test_the_requester_cancels_and_no_one_else_can(
 
 
 async def test_a_secret_group_does_not_exist_for_outsiders(
-    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup
 ) -> None:
     alice, _ = await colleague("Alice Martin")
     eve, _ = await colleague("Eve Curious")
@@ -295,7 +280,7 @@ async def test_an_invitee_sees_the_secret_group_and_joins_it(
 
 
 async def test_a_declined_or_withdrawn_invitation_hides_the_secret_group_again(
-    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup
 ) -> None:
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")
@@ -318,7 +303,7 @@ async def test_a_declined_or_withdrawn_invitation_hides_the_secret_group_again(
 
 
 async def test_an_invitation_on_a_private_group_cannot_be_answered_twice(
-    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup
 ) -> None:
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")
@@ -334,7 +319,7 @@ async def test_an_invitation_on_a_private_group_cannot_be_answered_twice(
 
 
 async def test_invitations_need_a_manager_and_a_real_colleague(
-    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup
 ) -> None:
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")
@@ -354,7 +339,7 @@ async def test_invitations_need_a_manager_and_a_real_colleague(
 
 
 async def test_inviting_someone_who_asked_accepts_their_request(
-    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup
 ) -> None:
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")
@@ -369,7 +354,7 @@ async def test_inviting_someone_who_asked_accepts_their_request(
 
 
 async def test_admins_see_a_secret_group_but_cannot_walk_in(
-    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup
 ) -> None:
     alice, _ = await colleague("Alice Martin")
     admin, _ = await colleague("Ada Admin", role=Role.ADMIN.value)
@@ -408,7 +393,7 @@ async def test_members_leave_but_the_last_owner_cannot(
 
 
 async def test_an_owner_leaves_once_someone_else_owns_the_group(
-    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup
 ) -> None:
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")
@@ -454,7 +439,7 @@ async def test_removing_members_follows_the_roles(
 
 
 async def test_a_removed_member_of_a_private_group_no_longer_reads_it(
-    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup
 ) -> None:
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")
@@ -475,7 +460,7 @@ async def test_a_removed_member_of_a_private_group_no_longer_reads_it(
 
 
 async def test_members_page_lists_members_and_pending_for_managers_only(
-    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup
 ) -> None:
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")
@@ -535,7 +520,7 @@ async def test_the_directory_pages_by_keyset(
 
 
 async def test_urls_that_cannot_name_a_group_are_missing(
-    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup, hub: Hub
+    db: AsyncSession, colleague: MakePerson, make_group: MakeGroup
 ) -> None:
     alice, _ = await colleague("Alice Martin")
     group = await make_group(alice, "Open Lab")
@@ -550,7 +535,7 @@ async def test_urls_that_cannot_name_a_group_are_missing(
 
 
 async def test_the_same_join_request_sent_twice_at_once_is_one_request(
-    app: object, colleague: MakePerson, make_group: MakeGroup, hub: Hub, db: AsyncSession
+    app: object, colleague: MakePerson, make_group: MakeGroup, db: AsyncSession
 ) -> None:
     alice, _ = await colleague("Alice Martin")
     bob, _ = await colleague("Bob Leroy")

@@ -14,12 +14,10 @@ from esn.accounts.models import User
 from esn.groups import service as groups
 from esn.groups.models import Group
 from esn.people.models import Profile
-from esn.realtime.hub import Hub
 from esn.stream import service as stream
 from esn.stream.models import group_source
-from tests.conftest import MakePerson, csrf_token, log_in
+from tests.conftest import MakeGroup, MakePerson, csrf_token, log_in
 from tests.groups.conftest import (
-    MakeGroup,
     error_for,
     membership,
     notifications_of,
@@ -351,7 +349,6 @@ async def test_leaving_and_removing(
     db: AsyncSession,
     colleague: MakePerson,
     make_group: MakeGroup,
-    hub: Hub,
 ) -> None:
     client, alice, _ = signed_in
     bob, _ = await colleague("Bob Leroy")
@@ -429,7 +426,6 @@ async def test_the_group_stream_is_for_readers_only(
     db: AsyncSession,
     make_person: MakePerson,
     make_group: MakeGroup,
-    hub: Hub,
 ) -> None:
     owner, _ = await make_person("Olga Owner")
     eve, _ = await make_person("Eve Curious")
@@ -457,7 +453,7 @@ async def test_the_group_stream_is_for_readers_only(
 
 
 async def test_more_loads_the_next_page_of_the_group_stream(
-    signed_in: SignedIn, app: Starlette, db: AsyncSession, make_group: MakeGroup, hub: Hub
+    signed_in: SignedIn, app: Starlette, db: AsyncSession, make_group: MakeGroup
 ) -> None:
     client, alice, _ = signed_in
     group = await make_group(alice, "Open Lab")
@@ -485,7 +481,6 @@ async def test_withdrawing_a_request_and_declining_an_invitation(
     db: AsyncSession,
     make_person: MakePerson,
     make_group: MakeGroup,
-    hub: Hub,
 ) -> None:
     owner, _ = await make_person("Olga Owner")
     bob, _ = await make_person("Bob Leroy")
@@ -516,7 +511,7 @@ async def test_withdrawing_a_request_and_declining_an_invitation(
 
 
 async def test_an_owner_makes_a_member_animator(
-    signed_in: SignedIn, db: AsyncSession, colleague: MakePerson, make_group: MakeGroup, hub: Hub
+    signed_in: SignedIn, db: AsyncSession, colleague: MakePerson, make_group: MakeGroup
 ) -> None:
     client, alice, _ = signed_in
     bob, _ = await colleague("Bob Leroy")

@@ -1,4 +1,4 @@
-"""Fixtures of the notifications tests: groups, posts and notifications made for real."""
+"""Fixtures of the notifications tests: posts and notifications made for real."""
 
 from __future__ import annotations
 
@@ -8,35 +8,20 @@ import pytest
 from starlette.applications import Starlette
 
 from esn.accounts.models import User
-from esn.groups import service as groups
 from esn.groups.models import Group, Membership
 from esn.notifications import service as notifications
 from esn.notifications.models import Notification
 from esn.people.models import Profile
-from esn.realtime.hub import Hub
 from esn.stream import service as stream
 from esn.stream.models import Post
 
-MakeGroup = Callable[..., Awaitable[Group]]
 Colleague = Callable[..., Awaitable[tuple[User, Profile]]]
 PostIn = Callable[[User, str, str], Awaitable[Post]]
 Notify = Callable[..., Awaitable[Notification]]
 
 
 @pytest.fixture
-def make_group(app: Starlette, hub: Hub) -> MakeGroup:
-    """Create a group through the groups service, owned by ``owner``."""
-
-    async def make(owner: User, name: str, visibility: str = "open") -> Group:
-        async with app.state.session_factory() as session:
-            new = groups.NewGroup(name=name, visibility=visibility)
-            return await groups.create_group(session, owner, new)
-
-    return make
-
-
-@pytest.fixture
-def post_in(app: Starlette, hub: Hub) -> PostIn:
+def post_in(app: Starlette) -> PostIn:
     """Post through the stream service."""
 
     async def post(actor: User, source: str, body: str) -> Post:

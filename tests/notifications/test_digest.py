@@ -21,8 +21,8 @@ from esn.notifications import service as notifications
 from esn.notifications.models import DigestPreference, NotificationKind
 from esn.people.service import NewPerson, create_person
 from esn.stream import service as stream
-from tests.conftest import Outbox, run_in_thread
-from tests.notifications.conftest import Colleague, MakeGroup, Notify, PostIn, add_member
+from tests.conftest import MakeGroup, Outbox, run_in_thread
+from tests.notifications.conftest import Colleague, Notify, PostIn, add_member
 from tests.notifications.test_mail import ENGLISH_MONTHS, FRENCH_MONTHS
 
 

@@ -16,8 +16,8 @@ from esn.groups.models import Membership
 from esn.notifications import service as notifications
 from esn.notifications.models import Notification, NotificationKind
 from esn.people.models import Profile
-from tests.conftest import MakePerson, csrf_token, log_in
-from tests.notifications.conftest import Colleague, MakeGroup, Notify, PostIn, add_member
+from tests.conftest import MakeGroup, MakePerson, csrf_token, log_in
+from tests.notifications.conftest import Colleague, Notify, PostIn, add_member
 
 
 async def stored(app: Starlette, notification_id: int | None) -> Notification:

@@ -9,9 +9,9 @@ from sqlmodel import col
 
 from esn.accounts.models import User
 from esn.core.errors import Forbidden
-from esn.people import imports
-from esn.people.imports import ImportRejected, ImportSummary
+from esn.people import service as people
 from esn.people.models import Profile
+from esn.people.service import ImportRejected, ImportSummary
 from tests.conftest import MakePerson
 
 HEADER = "email,name,title,department,site,manager_email,role"
@@ -53,12 +53,12 @@ async def person(db: AsyncSession, email: str) -> tuple[User, Profile]:
 async def rejected(db: AsyncSession, data: bytes) -> list[tuple[int | None, str]]:
     """Import ``data`` expecting a refusal; (line, message) of each problem."""
     with pytest.raises(ImportRejected) as caught:
-        await imports.apply_people_csv(db, data)
+        await people.apply_people_csv(db, data)
     return [(problem.line, problem.message) for problem in caught.value.problems]
 
 
 async def test_good_file_creates_people_with_their_managers(db: AsyncSession) -> None:
-    summary = await imports.apply_people_csv(db, GOOD)
+    summary = await people.apply_people_csv(db, GOOD)
 
     assert summary == ImportSummary(created=4, updated=0, unchanged=0)
     helene, helene_profile = await person(db, "helene@lumiere.example")
@@ -81,17 +81,17 @@ async def test_good_file_creates_people_with_their_managers(db: AsyncSession) ->
 
 
 async def test_importing_the_same_file_again_changes_nothing(db: AsyncSession) -> None:
-    await imports.apply_people_csv(db, GOOD)
+    await people.apply_people_csv(db, GOOD)
     before = await counts(db)
 
-    summary = await imports.apply_people_csv(db, GOOD)
+    summary = await people.apply_people_csv(db, GOOD)
 
     assert summary == ImportSummary(created=0, updated=0, unchanged=4)
     assert await counts(db) == before
 
 
 async def test_reimport_updates_by_email_and_creates_no_one(db: AsyncSession) -> None:
-    await imports.apply_people_csv(db, GOOD)
+    await people.apply_people_csv(db, GOOD)
     before = await counts(db)
     changed = csv_file(
         "ANA@lumiere.example,Ana Costa-Rey,Lead Engineer,Engineering,Nantes,"
@@ -99,7 +99,7 @@ async def test_reimport_updates_by_email_and_creates_no_one(db: AsyncSession) ->
         "helene@lumiere.example,Hélène Marchand,CEO,Direction,Paris,,",
     )
 
-    summary = await imports.apply_people_csv(db, changed)
+    summary = await people.apply_people_csv(db, changed)
 
     assert summary == ImportSummary(created=0, updated=1, unchanged=1)
     assert await counts(db) == before
@@ -124,7 +124,7 @@ async def test_semicolons_and_byte_order_mark_are_understood(db: AsyncSession) -
             '"jerome@lumiere.example";"Caron, Jérôme";Lead;Customer Service;Nantes;;',
         ]
     )
-    summary = await imports.apply_people_csv(db, data.encode())
+    summary = await people.apply_people_csv(db, data.encode())
 
     assert summary.created == 2
     _user, profile = await person(db, "jerome@lumiere.example")
@@ -134,7 +134,7 @@ async def test_semicolons_and_byte_order_mark_are_understood(db: AsyncSession) -
 async def test_unknown_columns_are_ignored(db: AsyncSession) -> None:
     data = csv_file("ana@lumiere.example,+33 1 23,Ana,,,,,", header="email,phone," + HEADER[6:])
 
-    summary = await imports.apply_people_csv(db, data)
+    summary = await people.apply_people_csv(db, data)
 
     assert summary.created == 1
     _user, profile = await person(db, "ana@lumiere.example")
@@ -147,7 +147,7 @@ async def test_manager_can_be_an_existing_account(
     boss, _profile = await make_person("Sophie Tremblay", email="sophie@lumiere.example")
     data = csv_file("chloe@lumiere.example,Chloé Dubois,,,,SOPHIE@lumiere.example,")
 
-    await imports.apply_people_csv(db, data)
+    await people.apply_people_csv(db, data)
 
     _user, profile = await person(db, "chloe@lumiere.example")
     assert profile.manager_id == boss.id
@@ -257,7 +257,7 @@ async def test_a_hopeless_file_gets_a_bounded_report(db: AsyncSession) -> None:
 
     problems = await rejected(db, data)
 
-    assert len(problems) == imports.MAX_PROBLEMS + 1
+    assert len(problems) == people.MAX_IMPORT_PROBLEMS + 1
     assert problems[0] == (2, "Enter a valid email address.")
     assert problems[-1] == (None, "…and 100 more problems.")
 
@@ -286,7 +286,7 @@ async def test_only_administrators_may_import(db: AsyncSession, make_person: Mak
     before = await counts(db)
 
     with pytest.raises(Forbidden):
-        await imports.import_people(db, employee, GOOD)
+        await people.import_people(db, employee, GOOD)
 
     assert await counts(db) == before
 
@@ -298,7 +298,7 @@ async def test_administrator_cannot_remove_their_own_role_by_import(
     data = csv_file("ada@lumiere.example,Ada Admin,,,,,employee")
 
     with pytest.raises(ImportRejected) as caught:
-        await imports.import_people(db, admin, data)
+        await people.import_people(db, admin, data)
 
     assert [p.line for p in caught.value.problems] == [2]
     user, _profile = await person(db, "ada@lumiere.example")
