@@ -10,6 +10,7 @@ proposals``); each concept has its own module:
 - posts: what the proposal says in the streams (conversation, retrospective);
 - project_group: the group a project runs in (made on approval, merges);
 - page, prefill, listing, approvals, allowances: what pages show;
+- links: a proposal's path where there is no request (posts, the CSV export);
 - scheduled: the moves of the scheduled job, as the system.
 
 Every change of state goes along esn.proposals.lifecycle.PROPOSAL, by the
@@ -48,6 +49,7 @@ from esn.proposals.service.approvals import (
 from esn.proposals.service.commitments import allowance_percents, commitments
 from esn.proposals.service.deciding import decide_proposal
 from esn.proposals.service.labels import period_label, time_label, week_label
+from esn.proposals.service.links import proposal_path
 from esn.proposals.service.listing import (
     ProposalList,
     ProposalQuery,
@@ -137,6 +139,7 @@ __all__ = [
     "period_label",
     "pinned_for_group",
     "proposal_page",
+    "proposal_path",
     "remind_check_in",
     "require_actor",
     "set_department_allowance",

@@ -26,6 +26,7 @@ from esn.proposals.lifecycle import state_label
 from esn.proposals.models import Proposal, ProposalBacking, ProposalSkill
 from esn.proposals.service.labels import period_label, time_label
 from esn.proposals.service.limits import MAX_SHOWN
+from esn.proposals.service.links import proposal_path
 
 LIST_PAGE_SIZE = 20
 MAX_SEARCH_WORDS = 5
@@ -213,7 +214,7 @@ async def export_rows(db: AsyncSession, actor: User, query: ProposalQuery) -> li
                 proposal.skills,
                 str(counts.get(proposal.id or 0, 0)),
                 as_utc(proposal.submitted_at).date().isoformat() if proposal.submitted_at else "",
-                f"/proposals/{proposal.id}",
+                proposal_path(proposal.id),
             ]
         )
     return lines

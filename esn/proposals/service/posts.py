@@ -21,6 +21,7 @@ from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.core.i18n import gettext as _
 from esn.groups.models import Group, Visibility
 from esn.proposals.models import NextStep, Proposal, ProposalRetrospective, ProposalState
+from esn.proposals.service.links import proposal_path
 from esn.stream import service as stream
 from esn.stream.models import COMPANY_SOURCE, group_source
 
@@ -65,7 +66,7 @@ async def open_conversation(
             + _("Slack-time proposal: %(title)s") % {"title": escape_markdown(proposal.title)}
             + "**",
             escape_markdown(excerpt(proposal.problem)),
-            "[" + _("Read the proposal, back it or volunteer") + f"](/proposals/{proposal.id})",
+            "[" + _("Read the proposal, back it or volunteer") + f"]({proposal_path(proposal.id)})",
         ]
     )
     try:
@@ -101,7 +102,7 @@ async def link_origin(db: AsyncSession, actor: User, proposal: Proposal) -> None
             return
     body = (
         _("This conversation became a slack-time proposal:")
-        + f" [{escape_markdown(proposal.title)}](/proposals/{proposal.id})"
+        + f" [{escape_markdown(proposal.title)}]({proposal_path(proposal.id)})"
     )
     try:
         await stream.add_comment(db, actor, proposal.origin_post_id, body)
@@ -139,7 +140,7 @@ async def post_retrospective(
             "**"
             + _("What happens next: %(step)s") % {"step": _next_step_label(retrospective.next_step)}
             + "**",
-            "[" + _("The proposal and its history") + f"](/proposals/{proposal.id})",
+            "[" + _("The proposal and its history") + f"]({proposal_path(proposal.id)})",
         ]
     )
     try:

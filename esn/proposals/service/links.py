@@ -1,0 +1,15 @@
+"""The one place a proposal's path is written where there is no request.
+
+Views and templates use the named route ``proposals:proposal``. The services
+write the path into what outlives the request (the Markdown of the proposal's
+posts, the CSV export's link column), so they build it here; a test checks it
+against the route map (tests/proposals/test_links.py).
+"""
+
+from __future__ import annotations
+
+
+def proposal_path(proposal_id: int | None) -> str:
+    """The path of the proposal's page: the route ``proposals:proposal``."""
+    assert proposal_id is not None
+    return f"/proposals/{proposal_id}"
