@@ -26,7 +26,6 @@ from esn.core.text import text_problem
 from esn.database import create_engine, create_session_factory
 from esn.delivery import event_router, send_mail_through
 from esn.mail import Mailer, MailQueue
-from esn.people import imports
 from esn.people import service as people
 from esn.realtime.hub import create_hub
 from esn.settings import PROJECT_ROOT, Settings
@@ -197,8 +196,8 @@ def import_people(
     """
     data = file.read_bytes()
     try:
-        summary = _run(lambda db: imports.apply_people_csv(db, data))
-    except imports.ImportRejected as exc:
+        summary = _run(lambda db: people.apply_people_csv(db, data))
+    except people.ImportRejected as exc:
         table = Table(title=f"{file.name}: nothing was imported", title_justify="left")
         table.add_column("Line", justify="right")
         table.add_column("Column")

@@ -213,7 +213,9 @@ async def test_signed_in_pages_carry_the_bell_and_the_live_connection(
     alice, _profile = await make_person("Alice Martin")
     await log_in(client, alice.email)
     page = (await client.get("/settings")).text
-    assert 'id="bell-count" hx-get="/notifications/count" hx-trigger="load"' in page
+    # The count has one source: the socket's first frame fills the bell in.
+    assert '<span id="bell-count" hidden></span>' in page
+    assert 'hx-get="/notifications/count"' not in page
     assert 'hx-ws:connect="/ws?' in page
     assert '<script src="/static/vendor/hx-ws.min.js" defer></script>' in page
     assert 'href="/settings/notifications"' in page

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -21,8 +20,6 @@ from starlette.applications import Starlette
 
 from esn.accounts.models import User, UserSession
 from esn.core.clock import utcnow
-from esn.groups import service as groups
-from esn.groups.models import Group
 from esn.notifications.models import Notification
 from esn.proposals import service as proposals
 from esn.proposals.models import Proposal, ProposalTransition
@@ -30,25 +27,11 @@ from esn.settings import Settings
 from esn.web.context import SESSION_COOKIE, session_signer
 from tests.conftest import MakePerson
 
-MakeGroup = Callable[..., Awaitable[Group]]
-
 
 @pytest.fixture
 def media_dir(settings: Settings) -> Path:
     """Where posts' files go."""
     return settings.media_dir
-
-
-@pytest.fixture
-def make_group(app: Starlette) -> MakeGroup:
-    """Create a group through the service, owned by ``owner``."""
-
-    async def make(owner: User, name: str, visibility: str = "open") -> Group:
-        async with app.state.session_factory() as session:
-            new = groups.NewGroup(name=name, visibility=visibility)
-            return await groups.create_group(session, owner, new)
-
-    return make
 
 
 @dataclass

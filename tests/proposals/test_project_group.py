@@ -7,7 +7,8 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from esn.proposals import service as proposals
-from tests.proposals.conftest import MakeGroup, Org, idea, stored, submitted
+from tests.conftest import MakeGroup
+from tests.proposals.conftest import Org, idea, stored, submitted
 
 
 async def test_moving_a_groups_proposals_relinks_them_all_and_no_others(

@@ -21,9 +21,8 @@ from esn.proposals import jobs
 from esn.proposals import service as proposals
 from esn.stream import service as stream
 from esn.stream.models import COMPANY_SOURCE, Activity, Comment, Post
-from tests.conftest import MakePerson
+from tests.conftest import MakeGroup, MakePerson
 from tests.proposals.conftest import (
-    MakeGroup,
     Org,
     history,
     idea,

@@ -21,8 +21,8 @@ from esn.proposals import service as proposals
 from esn.proposals.models import Proposal
 from esn.stream import service as stream
 from esn.stream.models import COMPANY_SOURCE
-from tests.conftest import MakePerson, csrf_token
-from tests.proposals.conftest import MakeGroup, idea, sign_in_as, stored
+from tests.conftest import MakeGroup, MakePerson, csrf_token
+from tests.proposals.conftest import idea, sign_in_as, stored
 
 
 @dataclass

@@ -14,25 +14,10 @@ from starlette.applications import Starlette
 
 from esn.accounts.models import User, UserSession
 from esn.core.clock import utcnow
-from esn.groups import service as groups
-from esn.groups.models import Group
 from esn.web.context import SESSION_COOKIE, session_signer
 
-MakeGroup = Callable[..., Awaitable[Group]]
 SignInAs = Callable[[User], Awaitable[httpx.AsyncClient]]
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
-
-
-@pytest.fixture
-def make_group(app: Starlette) -> MakeGroup:
-    """Create a group through the service, owned by ``owner``."""
-
-    async def make(owner: User, name: str, visibility: str = "open") -> Group:
-        async with app.state.session_factory() as session:
-            new = groups.NewGroup(name=name, visibility=visibility)
-            return await groups.create_group(session, owner, new)
-
-    return make
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ from esn.core.clock import utcnow
 from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.groups.models import Group, Membership
 from esn.stream import service as stream
-from tests.animation.charters.conftest import MakeGroup
-from tests.conftest import MakePerson
+from tests.conftest import MakeGroup, MakePerson
 
 
 async def _member(db: AsyncSession, group: Group, user: User, role: str = "member") -> None:

@@ -11,8 +11,8 @@ from esn.accounts.models import User
 from esn.animation.charters import service as charters
 from esn.animation.models import Charter
 from esn.groups.models import Group, Membership
-from tests.animation.charters.conftest import MakeGroup, SignInAs, error_for, page_token
-from tests.conftest import MakePerson, csrf_token
+from tests.animation.charters.conftest import SignInAs, error_for, page_token
+from tests.conftest import MakeGroup, MakePerson, csrf_token
 
 HTMX = {"HX-Request": "true"}
 
