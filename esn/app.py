@@ -14,11 +14,14 @@ from starlette.middleware import Middleware
 from esn.database import create_engine, create_session_factory
 from esn.delivery import event_router, send_mail_through
 from esn.mail import Mailer, MailQueue
-from esn.realtime.cards import SharedPostCards
+from esn.notifications import live as notifications_live
+from esn.realtime.cards import SharedCards
 from esn.realtime.hub import create_hub
+from esn.realtime.live import LiveRenderers
 from esn.realtime.ws import LiveSessions
 from esn.routes import build_routes
 from esn.settings import Settings
+from esn.stream import live as stream_live
 from esn.web.bench import instrument
 from esn.web.bench.endpoints import bench_routes
 from esn.web.context import RequestContextMiddleware
@@ -48,7 +51,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.engine = engine
         app.state.hub = hub
         app.state.session_factory = session_factory
-        app.state.post_cards = SharedPostCards(session_factory)
+        app.state.live_cards = SharedCards(session_factory)
         app.state.live_sessions = LiveSessions(session_factory)
         session_checks = asyncio.create_task(app.state.live_sessions.run())
         try:
@@ -77,6 +80,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.templates = create_templates(auto_reload=settings.debug)
+    # Each domain renders its own live events; the websocket only routes them.
+    app.state.live_renderers = LiveRenderers(
+        stream_live.RENDERERS, notifications_live.RENDERERS, on_open=notifications_live.on_open
+    )
     app.state.mailer = Mailer(settings.smtp_url, settings.mail_from)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     return app

@@ -2,13 +2,7 @@
 
 A page says what it shows (stream sources and post ids); the socket listens
 only to the channels of those its person may read, plus their own personal
-channels. Channel names:
-
-- ``source:<post source>`` (``source:company``, ``source:group:3``,
-  ``source:user:5``): new posts in a stream;
-- ``post:<id>``: comments, reactions and counts of one post;
-- ``user:<id>``: the person's bell; ``membership:<id>``: their groups changed;
-  ``session:<id>``: one of their sessions ended.
+channels. Channel names are built in esn.core.channels, and only there.
 """
 
 from __future__ import annotations
@@ -22,30 +16,15 @@ from sqlmodel import col
 
 from esn import policy
 from esn.accounts.models import User
+from esn.core.channels import personal_channels, post_channel, source_channel
 from esn.groups.models import Group, Membership
-from esn.stream.models import COMPANY_SOURCE, Post
+from esn.stream.models import Post, SourceKind
 from esn.stream.service import parse_source
 
 # A page shows a bounded number of streams and posts; more asks are ignored.
 MAX_SOURCES = 200
 MAX_POSTS = 300
 MAX_ID = 2**31 - 1
-PERSONAL_KINDS = ("user", "membership", "session")
-
-
-def personal_channels(user_id: int) -> set[str]:
-    """The channels every socket of ``user_id`` listens to, whatever the page."""
-    return {f"{kind}:{user_id}" for kind in PERSONAL_KINDS}
-
-
-def source_channel(source: str) -> str:
-    """The channel where new posts of ``source`` are announced."""
-    return f"source:{source}"
-
-
-def post_channel(post_id: int) -> str:
-    """The channel of one post's comments, reactions and counts."""
-    return f"post:{post_id}"
 
 
 def _split(text: str) -> list[str]:
@@ -93,11 +72,11 @@ async def readable_sources(db: AsyncSession, actor: User, sources: list[str]) ->
         if parsed is None:
             continue
         kind, number = parsed
-        if kind == COMPANY_SOURCE:
+        if kind == SourceKind.COMPANY:
             allowed.add(source)
-        elif kind == "group" and number is not None:
+        elif kind == SourceKind.GROUP and number is not None:
             group_ids[number] = source
-        elif kind == "user" and number is not None:
+        elif kind == SourceKind.USER and number is not None:
             user_ids[number] = source
     if group_ids:
         readable = await db.execute(

@@ -91,10 +91,6 @@ class Hub:
 
     def __init__(self) -> None:
         self._listeners: dict[str, set[Subscription]] = {}
-        # What else must go out after a commit besides events (the app sets
-        # the notifications' mail context here, so services that only hold the
-        # hub still send the emails people asked for). None: events only.
-        self.mail: Any = None
 
     async def start(self) -> None:
         """Open connections (nothing to do in process)."""

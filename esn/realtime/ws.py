@@ -7,10 +7,13 @@ Protocol (htmx 4's own hx-ws extension on <body>, see templates/base.html):
   (an ``hx-ws:send`` element, e.g. in a "More" page) to follow more.
 - The socket listens only to the channels of those its person may read (see
   esn.realtime.channels), plus the person's own bell, memberships and sessions.
-  Once listening, it sends the bell's count: the first frame of every socket.
-- Each event is checked again for this person (the stream service answers
-  None for what they may not read), rendered here with the page's templates in
-  their language, and sent as HTML made of ``<hx-partial>`` elements that htmx
+  Once listening, it sends what the app has every page show first (the
+  bell's count): the first frame of every socket.
+- Each event goes to the renderer its domain registered for its type
+  (esn.realtime.live.LiveRenderers, built by the app from esn/stream/live.py
+  and esn/notifications/live.py): it checks again what this person may see and
+  answers what to swap, rendered with the page's templates in their language.
+  This endpoint sends that as HTML made of ``<hx-partial>`` elements that htmx
   swaps by target: a new post at the top of the page's stream, a comment at the
   end of its conversation, counts and the bell replaced, deleted things removed.
 - A "membership" event re-checks every channel at once (a member removed from
@@ -30,19 +33,18 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from esn import policy
 from esn.accounts import service as accounts
 from esn.accounts.models import User
+from esn.core.channels import MEMBERSHIP, SESSION, kind_of, post_channel
 from esn.core.i18n import LOCALE_NAMES, get_locale, set_locale
-from esn.notifications import service as notifications
-from esn.realtime.cards import SharedPostCards
-from esn.realtime.channels import LiveRequest, allowed_channels, group_roles, post_channel
+from esn.realtime.cards import SharedCards
+from esn.realtime.channels import LiveRequest, allowed_channels, group_roles
 from esn.realtime.hub import Event, Hub, Subscription
-from esn.stream import service as stream
+from esn.realtime.live import LiveReader, LiveRenderers
 from esn.web.csrf import CSRF_FIELD
 
 log = logging.getLogger("esn.realtime")
@@ -52,7 +54,6 @@ log = logging.getLogger("esn.realtime")
 CLOSE_REFUSED = 1008
 SESSION_CHECK_SECONDS = 30.0
 MAX_MESSAGE_CHARS = 20_000
-MAX_ID = 2**31 - 1
 
 
 def origin_allowed(websocket: WebSocket) -> bool:
@@ -86,28 +87,6 @@ async def live_updates(websocket: WebSocket) -> None:
     params = websocket.query_params
     wanted = LiveRequest.parse(params.get("sources", ""), params.get("posts", ""))
     await LiveSocket(websocket, actor, token, wanted).run()
-
-
-def partial(target: str, swap: str, html: str = "") -> str:
-    """An htmx 4 partial: ``html`` swapped into every element ``target`` selects."""
-    opening = Markup('<hx-partial hx-target="{}" hx-swap="{}">').format(target, swap)
-    return str(opening) + html + "</hx-partial>"
-
-
-def new_post_target(post_id: int) -> str:
-    """The first page of the page's stream, unless it already shows the post.
-
-    Streams render their first page as ``<div class="stream-page" id="…-items">``;
-    the socket only hears of posts in the sources this page asked for.
-    """
-    return f'.stream-page[id$="-items"]:not(:has(#post-{post_id}))'
-
-
-def _number(value: Any) -> int | None:
-    """A positive id from an event, or None."""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
-        return value
-    return None
 
 
 class LiveSessions:
@@ -175,7 +154,8 @@ class LiveSocket:
         self.session_factory = state.session_factory
         self.sessions: LiveSessions = state.live_sessions
         self.subscription: Subscription = self.hub.subscribe()
-        self.cards: SharedPostCards = state.post_cards
+        self.cards: SharedCards = state.live_cards
+        self.renderers: LiveRenderers = state.live_renderers
         # The person's role in each of their groups, kept with the channels,
         # so a new post is checked without a query per socket.
         self.group_roles: dict[int, str] = {}
@@ -191,9 +171,13 @@ class LiveSocket:
         tasks: set[asyncio.Task[None]] = set()
         try:
             await self.refresh_channels()
-            # Listening from now on: bring the bell up to date, which also
-            # catches up on what was missed while a dropped socket reconnected.
-            await self.websocket.send_text(await self._bell())
+            # Listening from now on: what every page shows first (the bell's
+            # count, which also catches up on what a dropped socket missed).
+            assert self.actor.id is not None
+            for channel, event in self.renderers.opening(self.actor.id):
+                html = await self.render(channel, event)
+                if html:
+                    await self.websocket.send_text(html)
             tasks = {asyncio.create_task(self._read()), asyncio.create_task(self._pump())}
             done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
@@ -297,10 +281,10 @@ class LiveSocket:
 
     async def _deliver(self, channel: str, event: Event) -> bool:
         """Act on one event; False when the socket was closed."""
-        kind = channel.partition(":")[0]
-        if kind == "session":
+        kind = kind_of(channel)
+        if kind == SESSION:
             return await self.still_signed_in()
-        if kind == "membership":
+        if kind == MEMBERSHIP:
             await self.refresh_channels()
             return True
         html = await self._render_safely(channel, event)
@@ -319,7 +303,7 @@ class LiveSocket:
 
     # --- rendering -----------------------------------------------------------------
 
-    def _template(self, name: str, **context: Any) -> str:
+    def _template(self, name: str, /, **context: Any) -> str:
         """Render a page template for this person, as their page would."""
         templates = self.websocket.app.state.templates
         state = self.websocket.state
@@ -334,92 +318,24 @@ class LiveSocket:
         }
         return str(templates.get_template(name).render(full))
 
+    def _reader(self) -> LiveReader:
+        """This person, as the domains' renderers see them."""
+        return LiveReader(
+            user=self.actor,
+            group_roles=self.group_roles,
+            csrf_token=getattr(self.websocket.state, "csrf_token", ""),
+            session_factory=self.session_factory,
+            cards=self.cards,
+            follow=self._follow_post,
+        )
+
+    def _follow_post(self, post_id: int) -> None:
+        """Also listen to a post the page now shows: a new post a renderer just
+        showed, which it did only because this person may read it."""
+        self.wanted.add((), (post_id,))
+        self.subscription.add(post_channel(post_id))
+
     async def render(self, channel: str, event: Event) -> str | None:
         """The HTML this person's page needs for ``event``, or None when nothing changes
         for them (including everything they may not see)."""
-        kind = event.get("type")
-        if kind == "notification":
-            return await self._bell()
-        post_id = _number(event.get("post_id"))
-        if post_id is None:
-            return None
-        if kind == "post.created" and channel.startswith("source:"):
-            return await self._new_post(channel.removeprefix("source:"), post_id)
-        if channel != post_channel(post_id):
-            return None
-        if kind == "comment.created":
-            return await self._new_comment(post_id, _number(event.get("comment_id")))
-        if kind == "reaction.changed":
-            return await self._counts(post_id)
-        if kind == "post.updated":
-            return await self._edited_post(post_id)
-        if kind == "post.deleted":
-            return partial(f"#post-{post_id}", "delete")
-        if kind == "comment.deleted":
-            comment_id = _number(event.get("comment_id"))
-            removed = partial(f"#comment-{comment_id}", "delete") if comment_id else ""
-            return removed + (await self._counts(post_id) or "")
-        return None
-
-    async def _bell(self) -> str:
-        async with self.session_factory() as db:
-            unread = await notifications.unread_count(db, self.actor)
-        bell = self._template("notifications/_bell.html", unread=unread)
-        return partial("#bell-count", "outerHTML", bell)
-
-    async def _new_post(self, source: str, post_id: int) -> str | None:
-        # Read and rendered once per process for all its sockets (see cards.py);
-        # whether this person may read it is decided here, in memory.
-        shared = await self.cards.view(post_id)
-        if shared is None or shared.post.source != source:
-            return None
-        group_id = shared.post.group_id
-        role = self.group_roles.get(group_id) if group_id is not None else None
-        view = stream.view_for_reader(shared, self.actor, role)
-        if view is None:
-            return None
-        # The page now shows this post: follow its comments and reactions too.
-        self.wanted.add((), (post_id,))
-        self.subscription.add(post_channel(post_id))
-        key = (post_id, get_locale(), view.can_interact, view.can_edit, view.can_delete)
-        token = getattr(self.websocket.state, "csrf_token", "")
-        html = self.cards.html(
-            key,
-            lambda: self._template(
-                "stream/_post.html", post=view, csrf_token=self.cards.token_placeholder
-            ),
-            token,
-        )
-        return partial(new_post_target(post_id), "afterbegin", html)
-
-    async def _new_comment(self, post_id: int, comment_id: int | None) -> str | None:
-        if comment_id is None:
-            return None
-        async with self.session_factory() as db:
-            comment = await stream.comment_view(db, self.actor, comment_id)
-            view = await stream.post_view(db, self.actor, post_id, full=False) if comment else None
-        if comment is None or view is None or comment.comment.post_id != post_id:
-            return None
-        parent = comment.comment.parent_id
-        container = f"#replies-{parent}" if parent is not None else f"#comments-{post_id}"
-        html = self._template("stream/_comment.html", comment=comment)
-        added = partial(f"{container}:not(:has(#comment-{comment_id}))", "beforeend", html)
-        return added + self._counts_html(view)
-
-    async def _edited_post(self, post_id: int) -> str | None:
-        async with self.session_factory() as db:
-            view = await stream.post_view(db, self.actor, post_id, full=False)
-        if view is None:
-            return None
-        # Only the text changes: the conversation the page shows stays as it is.
-        # The stored HTML was sanitised by nh3 when the post was written.
-        return partial(f"#post-{post_id} .post-body", "innerHTML", view.post.html)
-
-    async def _counts(self, post_id: int) -> str | None:
-        async with self.session_factory() as db:
-            view = await stream.post_view(db, self.actor, post_id, full=False)
-        return self._counts_html(view) if view is not None else None
-
-    def _counts_html(self, view: stream.PostView) -> str:
-        html = self._template("stream/_counts.html", post=view)
-        return partial(f"#post-{view.post.id}-counts", "outerHTML", html)
+        return await self.renderers.render(channel, event, self._template, self._reader())

@@ -10,17 +10,26 @@ from sqlmodel import Field, SQLModel
 
 from esn.core.clock import utcnow
 
-COMPANY_SOURCE = "company"
+
+class SourceKind(enum.StrEnum):
+    """What a stream key names: the company stream, a group, or a person's profile."""
+
+    COMPANY = "company"
+    GROUP = "group"
+    USER = "user"
+
+
+COMPANY_SOURCE = SourceKind.COMPANY.value
 
 
 def group_source(group_id: int) -> str:
     """The stream key of a group's posts."""
-    return f"group:{group_id}"
+    return f"{SourceKind.GROUP.value}:{group_id}"
 
 
 def profile_source(user_id: int) -> str:
     """The stream key of posts on a person's own profile."""
-    return f"user:{user_id}"
+    return f"{SourceKind.USER.value}:{user_id}"
 
 
 class ReactionKind(enum.StrEnum):

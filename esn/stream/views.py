@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from esn.animation import panels
+from esn.animation import service as animation
 from esn.core.errors import InvalidInput, NotFound
 from esn.stream import forms
 from esn.stream import service as stream
@@ -33,7 +33,7 @@ async def home(request: Request) -> Response:
     async with db_session(request) as db:
         page = await stream.home_page(db, user, _after(request))
         # Spotlights and featured posts sit above the stream (first page only).
-        panel = None if _after(request) else await panels.home_panel(db, user)
+        panel = None if _after(request) else await animation.home_panel(db, user)
     return render(
         request, "stream/home.html", {"home": page, "stream": page.stream, "panel": panel}
     )
@@ -100,7 +100,10 @@ async def post_page(request: Request) -> Response:
         view = await stream.post_view(db, user, request.path_params["post_id"])
         if view is None:
             raise NotFound
-        panel = await panels.post_panel(db, user, request.path_params["post_id"])
+        # The stored row: a hidden post's view holds a copy without its text.
+        post = await stream.readable_post(db, user, request.path_params["post_id"])
+        role = await stream.group_role(db, user, post.group_id)
+        panel = await animation.post_panel(db, user, post, role)
     return render(request, "stream/post.html", {"post": view, "panel": panel})
 
 

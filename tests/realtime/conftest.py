@@ -18,7 +18,6 @@ from starlette.types import Message
 from esn.accounts.models import User
 from esn.groups import service as groups
 from esn.groups.models import Group
-from esn.realtime.hub import Hub
 from tests.conftest import log_in
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -196,7 +195,7 @@ MakeGroup = Callable[..., Awaitable[Group]]
 
 
 @pytest.fixture
-def make_group(app: Starlette, hub: Hub) -> MakeGroup:
+def make_group(app: Starlette) -> MakeGroup:
     """Create a group through the groups service, owned by ``owner``."""
 
     async def make(owner: User, name: str, visibility: str = "open") -> Group:

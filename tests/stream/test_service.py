@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 from starlette.applications import Starlette
 
 from esn.accounts.models import Role, User
@@ -19,6 +20,7 @@ from esn.people.models import Follow
 from esn.stream import service as stream
 from esn.stream.models import (
     COMPANY_SOURCE,
+    Activity,
     Mention,
     Post,
     PostRevision,
@@ -706,3 +708,121 @@ async def test_counts_and_topics_on_the_post_row_follow_every_change(
     assert (stored.like_count, stored.celebrate_count, stored.support_count) == (0, 1, 1)
     assert stored.insightful_count == 0 and stored.reaction_count == 2
     assert stored.topic_tags == "roadmap"
+
+
+# --- for animation: hiding content, moving a merged group's posts ---------------------
+
+
+async def test_set_hidden_hides_and_restores_once_and_tells_open_pages(
+    app: Starlette, db: AsyncSession, colleague: MakePerson, listener: Listener
+) -> None:
+    author, _ = await colleague("Ann Author")
+    moderator, _ = await colleague("Mo Moderator", role=Role.ANIMATOR)
+    created = await post(app, author, "Off topic")
+    assert created.id is not None
+    listener.listen(f"post:{created.id}")
+    loaded = await stream.readable_post(db, moderator, created.id)
+
+    assert await stream.set_hidden(db, moderator, created.id, None, "spam", hide=True)
+    # The caller's loaded row follows, without becoming a pending change.
+    assert loaded.hidden_at is not None and loaded.hidden_by == moderator.id
+    assert loaded.hidden_reason == "spam" and loaded not in db.dirty
+    assert listener.events() == []  # nothing is told before the commit
+    await db.commit()
+    assert listener.events() == [
+        (f"post:{created.id}", {"type": "post.updated", "post_id": created.id})
+    ]
+    # Hidden already: a second hide (another moderator's click) changes nothing.
+    assert not await stream.set_hidden(db, moderator, created.id, None, "again", hide=True)
+    assert await stream.set_hidden(db, moderator, created.id, None, "", hide=False)
+    assert not await stream.set_hidden(db, moderator, created.id, None, "", hide=False)
+    await db.commit()
+    (stored,) = await stored_posts(db)
+    assert stored.hidden_at is None and stored.hidden_by is None and stored.hidden_reason == ""
+
+
+async def test_set_hidden_loses_to_a_moderator_who_was_first(
+    app: Starlette, db: AsyncSession, colleague: MakePerson
+) -> None:
+    author, _ = await colleague("Ann Author")
+    first, _ = await colleague("Fay First", role=Role.ANIMATOR)
+    second, _ = await colleague("Sid Second", role=Role.ANIMATOR)
+    created = await post(app, author, "Reported twice")
+    assert created.id is not None
+    await stream.readable_post(db, second, created.id)  # still visible as this session saw it
+    async with app.state.session_factory() as other:
+        assert await stream.set_hidden(other, first, created.id, None, "first", hide=True)
+        await other.commit()
+
+    assert not await stream.set_hidden(db, second, created.id, None, "second", hide=True)
+    await db.rollback()
+    (stored,) = await stored_posts(db)
+    assert stored.hidden_by == first.id and stored.hidden_reason == "first"
+
+
+async def test_set_hidden_on_a_comment_leaves_the_post_and_its_pages_alone(
+    app: Starlette, db: AsyncSession, colleague: MakePerson, listener: Listener
+) -> None:
+    author, _ = await colleague("Ann Author")
+    moderator, _ = await colleague("Mo Moderator", role=Role.ANIMATOR)
+    created = await post(app, author, "A question")
+    other = await post(app, author, "Another question")
+    assert created.id is not None and other.id is not None
+    async with app.state.session_factory() as session:
+        comment = await stream.add_comment(session, author, created.id, "A rude answer")
+    assert comment.id is not None
+    listener.listen(f"post:{created.id}")
+
+    with pytest.raises(NotFound):  # not a comment of that post
+        await stream.set_hidden(db, moderator, other.id, comment.id, "rude", hide=True)
+    assert await stream.set_hidden(db, moderator, created.id, comment.id, "rude", hide=True)
+    await db.commit()
+
+    assert listener.events() == []
+    view = await stream.comment_view(db, author, comment.id)
+    assert view is not None and view.comment.hidden_reason == "rude"
+    reader, _ = await colleague("Rita Reader")
+    redacted = await stream.comment_view(db, reader, comment.id)
+    assert redacted is not None and redacted.redacted
+    assert all(item.hidden_at is None for item in await stored_posts(db))
+
+
+async def test_move_group_posts_takes_posts_and_activity_to_the_target(
+    app: Starlette, db: AsyncSession, colleague: MakePerson, make_group: MakeGroup
+) -> None:
+    member, _ = await colleague("Mia Member")
+    old = await make_group("private", [(member, "owner")])
+    new = await make_group("open", [(member, "owner")])
+    elsewhere = await make_group("open", [(member, "owner")])
+    assert old.id and new.id and elsewhere.id
+    moving = [await post(app, member, f"old {n}", group_source(old.id)) for n in range(2)]
+    staying = await post(app, member, "elsewhere", group_source(elsewhere.id))
+    await stream.record_activity(
+        db,
+        actor_id=member.id,
+        verb="joined",
+        object_type="group",
+        object_id=old.id,
+        source=group_source(old.id),
+    )
+    await db.commit()
+
+    assert await stream.move_group_posts(db, old.id, new.id) == 2
+    await db.commit()
+
+    by_id = {item.id: item for item in await stored_posts(db)}
+    for item in moving:
+        assert by_id[item.id].group_id == new.id
+        assert by_id[item.id].source == group_source(new.id)
+    assert by_id[staying.id].source == group_source(elsewhere.id)
+    sources = (await db.execute(select(col(Activity.source)))).scalars().all()
+    assert sources == [group_source(new.id)]
+    page = await stream.stream_page(db, member, [group_source(new.id)])
+    assert {view.post.id for view in page.items} == {item.id for item in moving}
+
+
+def test_render_markdown_for_other_texts_links_topics_not_people() -> None:
+    html = stream.render_markdown("**Rules** for @someone about #events <script>x</script>")
+    assert "<strong>Rules</strong>" in html and "<script" not in html
+    assert 'href="/topics/events"' in html
+    assert "@someone" in html and html.count("<a ") == 1
