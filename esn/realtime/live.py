@@ -65,12 +65,13 @@ class LiveReader:
         return await self.cards.shared(key, load)
 
     def render_shared(self, key: tuple[Hashable, ...], render: Callable[[str], str]) -> str:
-        """HTML rendered once for every reader described by ``key`` (in this language).
+        """HTML rendered once for every reader described by ``key`` (in this language
+        and time zone: cards show when things happened).
 
         ``render`` gets the CSRF token to write into forms: a placeholder,
         replaced afterwards by this reader's own token.
         """
-        return self.cards.html((get_locale(), *key), render, self.csrf_token)
+        return self.cards.html((get_locale(), self.user.timezone, *key), render, self.csrf_token)
 
     def follow_post(self, post_id: int) -> None:
         """The page now shows this post: listen to its comments and reactions too."""

@@ -16,8 +16,6 @@ from starlette.applications import Starlette
 from starlette.types import Message
 
 from esn.accounts.models import User
-from esn.groups import service as groups
-from esn.groups.models import Group
 from tests.conftest import log_in
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -189,18 +187,3 @@ async def sign_in(app: Starlette) -> AsyncIterator[SignIn]:
     yield open_
     for client in clients:
         await client.aclose()
-
-
-MakeGroup = Callable[..., Awaitable[Group]]
-
-
-@pytest.fixture
-def make_group(app: Starlette) -> MakeGroup:
-    """Create a group through the groups service, owned by ``owner``."""
-
-    async def make(owner: User, name: str, visibility: str = "open") -> Group:
-        async with app.state.session_factory() as session:
-            new = groups.NewGroup(name=name, visibility=visibility)
-            return await groups.create_group(session, owner, new)
-
-    return make

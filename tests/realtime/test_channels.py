@@ -10,7 +10,7 @@ from esn.groups.models import Membership
 from esn.people.service import NewPerson, create_person
 from esn.realtime.channels import MAX_POSTS, MAX_SOURCES, LiveRequest, allowed_channels
 from esn.stream import service as stream
-from tests.realtime.conftest import MakeGroup
+from tests.conftest import MakeGroup
 
 
 async def person(app: Starlette, name: str, **fields: object) -> User:

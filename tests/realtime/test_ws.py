@@ -20,8 +20,8 @@ from esn.realtime import ws
 from esn.realtime.hub import Hub
 from esn.stream import service as stream
 from esn.stream.models import Comment, Post
-from tests.conftest import MakePerson, csrf_token
-from tests.realtime.conftest import Closed, MakeGroup, OpenSocket, SignIn, until
+from tests.conftest import MakeGroup, MakePerson, csrf_token
+from tests.realtime.conftest import Closed, OpenSocket, SignIn, until
 
 
 async def post_in(app: Starlette, actor: User, source: str, body: str) -> Post:

@@ -31,7 +31,7 @@ from esn.core.i18n import gettext as _
 from esn.groups import service as groups
 from esn.groups.models import Group
 from esn.people.models import Profile
-from esn.stream import markdown
+from esn.stream import service as stream
 
 BODY_MAX_LENGTH = 20_000
 HISTORY_LIMIT = 100
@@ -112,7 +112,7 @@ async def _latest(db: AsyncSession, group_id: int | None, *, lock: bool = False)
 
 def render_body(body: str) -> str:
     """The charter's Markdown as sanitised HTML (the stream's own pipeline)."""
-    return markdown.render(markdown.parse(body), set())
+    return stream.render_markdown(body)
 
 
 def _normalised(body: str) -> str:
