@@ -50,7 +50,7 @@ async def profile(request: Request) -> Response:
         "stream": posts,
         "spotlights": in_spotlight,
     }
-    return render(request, "people/profile.html", context)
+    return render(request, "people/profile.html", context, block="stream")
 
 
 def _edit_page(

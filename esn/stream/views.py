@@ -32,10 +32,15 @@ async def home(request: Request) -> Response:
         return render(request, "accounts/login.html", {"values": {}, "errors": {}})
     async with db_session(request) as db:
         page = await stream.home_page(db, user, _after(request))
-        # Spotlights and featured posts sit above the stream (first page only).
-        panel = None if _after(request) else await animation.home_panel(db, user)
+        # Spotlights and featured posts sit above the stream: on the first page of a
+        # whole page only (htmx asks for the stream block alone).
+        shows_panel = not _after(request) and not is_htmx(request)
+        panel = await animation.home_panel(db, user) if shows_panel else None
     return render(
-        request, "stream/home.html", {"home": page, "stream": page.stream, "panel": panel}
+        request,
+        "stream/home.html",
+        {"home": page, "stream": page.stream, "panel": panel},
+        block="stream",
     )
 
 
@@ -86,7 +91,7 @@ def _composer_errors(request: Request, values: dict[str, str], errors: dict[str,
         "composer_next": safe_next(values.get("next")),
         "stream_dom_id": dom,
     }
-    response = render(request, "stream/compose.html", context, status_code=422)
+    response = render(request, "stream/compose.html", context, block="composer", status_code=422)
     # htmx swaps the whole stream on success; on error only the form changes.
     response.headers["hx-retarget"] = f"#{dom}-composer"
     response.headers["hx-reselect"] = f"#{dom}-composer"
@@ -100,10 +105,9 @@ async def post_page(request: Request) -> Response:
         view = await stream.post_view(db, user, request.path_params["post_id"])
         if view is None:
             raise NotFound
-        # The stored row: a hidden post's view holds a copy without its text.
-        post = await stream.readable_post(db, user, request.path_params["post_id"])
-        role = await stream.group_role(db, user, post.group_id)
-        panel = await animation.post_panel(db, user, post, role)
+        # A hidden post's view holds a copy without its text for most readers;
+        # the panels' parts only show for moderators, who get the whole post.
+        panel = await animation.post_panel(db, user, view.post, view.group_role)
     return render(request, "stream/post.html", {"post": view, "panel": panel})
 
 
@@ -266,7 +270,9 @@ async def topic(request: Request) -> Response:
     user = require_user(request)
     async with db_session(request) as db:
         page = await stream.topic_page(db, user, request.path_params["tag"], _after(request))
-    return render(request, "stream/topic.html", {"topic": page, "stream": page.stream})
+    return render(
+        request, "stream/topic.html", {"topic": page, "stream": page.stream}, block="stream"
+    )
 
 
 async def _follow_topic(request: Request, *, follow: bool) -> Response:

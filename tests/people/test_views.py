@@ -75,6 +75,19 @@ async def test_profile_shows_who_the_person_is(
     assert '<a href="/people?skill=user%20research"' in html
 
 
+async def test_htmx_gets_only_the_stream_block_of_a_profile(signed_in: SignedIn) -> None:
+    """The profile's 'More' swaps its stream: htmx gets that block, not the page."""
+    client, _alice, profile = signed_in
+    path = f"/people/{profile.handle}"
+
+    whole = (await client.get(path)).text
+    block = (await client.get(path, headers={"HX-Request": "true"})).text
+
+    assert "<nav" in whole and profile.display_name in whole
+    assert "<nav" not in block and "<h1" not in block
+    assert f'id="stream-user-{profile.user_id}"' in block
+
+
 async def test_unknown_handle_is_404(signed_in: SignedIn) -> None:
     client, _user, _profile = signed_in
     response = await client.get("/people/nobody-here")

@@ -145,6 +145,32 @@ async def test_an_htmx_error_replaces_only_the_composer(signed_in: SignedIn) -> 
     assert 'id="stream-home-composer"' in response.text
 
 
+async def test_htmx_gets_only_the_stream_block_of_home_and_topic_pages(
+    signed_in: SignedIn,
+) -> None:
+    """'More' and a post sent with htmx swap the stream: they get that block, not a page."""
+    client, _alice, _profile = signed_in
+    await send_post(client, "Shipping the #roadmap today")
+
+    for path in ("/", "/topics/roadmap"):
+        whole = (await client.get(path)).text
+        block = (await client.get(path, headers=HTMX)).text
+        assert "<nav" in whole and "<nav" not in block, path
+        assert "<html" not in block and "<h1" not in block, path
+        assert "Shipping the" in block and 'class="stream-page"' in block, path
+    assert "stream-home-composer" in (await client.get("/", headers=HTMX)).text
+
+
+async def test_an_htmx_composer_error_gets_only_the_composer(signed_in: SignedIn) -> None:
+    client, _alice, _profile = signed_in
+
+    response = await send_post(client, "", headers=HTMX)
+
+    assert response.status_code == 422
+    assert "<nav" not in response.text and "<h1" not in response.text
+    assert response.text.count('id="stream-home-composer"') == 1
+
+
 async def test_the_same_form_sent_twice_makes_one_post(
     signed_in: SignedIn, db: AsyncSession
 ) -> None:

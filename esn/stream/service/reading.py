@@ -217,6 +217,7 @@ async def decorate(
             can_report=post.hidden_at is None
             and policy.can_report_content(actor, can_read=True, author_id=post.author_id),
             can_moderate=moderator,
+            group_role=row.role,
         )
         views.append(apply_visibility(view, actor))
     return views
@@ -305,6 +306,7 @@ def view_for_reader(shared: PostView, actor: User, group_role: str | None) -> Po
         can_report=policy.can_report_content(actor, can_read=True, author_id=post.author_id),
         can_moderate=False,
         full=False,
+        group_role=group_role,
     )
 
 

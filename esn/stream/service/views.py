@@ -29,6 +29,9 @@ class CommentView:
     can_report: bool = False
     can_moderate: bool = False
     redacted: bool = False
+    # The reader's role in the post's group (None outside it), read with the
+    # post: pages hand it on to their panels instead of reading it again.
+    group_role: str | None = None
 
 
 @dataclass
@@ -59,6 +62,9 @@ class PostView:
     can_report: bool = False
     can_moderate: bool = False
     redacted: bool = False
+    # The reader's role in the post's group (None outside it), read with the
+    # post: pages hand it on to their panels instead of reading it again.
+    group_role: str | None = None
 
     @property
     def hidden(self) -> bool:
