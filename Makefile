@@ -50,7 +50,7 @@ translations:
 
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract --no-location --sort-output -F babel.cfg -k _ -k _n:1,2 -k lazy_gettext -o esn/locale/messages.pot .
-	$(BIN)/pybabel -q update -N -i esn/locale/messages.pot -d esn/locale -D messages
+	$(BIN)/pybabel -q update -N -w 100 -i esn/locale/messages.pot -d esn/locale -D messages
 
 lint:
 	$(BIN)/ruff check esn esn_tools tests migrations
