@@ -307,7 +307,7 @@ async def proposal_page(db: AsyncSession, actor: User, proposal_id: int) -> Prop
         my_backing=next((b for b in backings if b.user_id == actor.id), None),
         my_volunteer=next((v for v in volunteers if v.user_id == actor.id), None),
         is_proposer=is_proposer,
-        on_team=actor.id in team,
+        on_team=policy.is_on_team(actor, team),
         may_decide=policy.can_approve_proposal(
             actor, approver_id=proposal.approver_id, team_ids=team
         ),

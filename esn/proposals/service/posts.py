@@ -16,10 +16,11 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from esn import policy
 from esn.accounts.models import User
 from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.core.i18n import gettext as _
-from esn.groups.models import Group, Visibility
+from esn.groups.models import Group
 from esn.proposals.models import NextStep, Proposal, ProposalRetrospective, ProposalState
 from esn.proposals.service.links import proposal_path
 from esn.stream import service as stream
@@ -44,7 +45,7 @@ def excerpt(text: str, length: int = EXCERPT) -> str:
 
 def event_source(group: Group | None) -> str:
     """Where a proposal's events go: the company stream, unless its group is not open."""
-    if group is None or group.visibility == Visibility.OPEN.value:
+    if group is None or policy.is_open_group(group.visibility):
         return COMPANY_SOURCE
     assert group.id is not None
     return group_source(group.id)
@@ -98,7 +99,7 @@ async def link_origin(db: AsyncSession, actor: User, proposal: Proposal) -> None
         return
     if proposal.group_id is not None and proposal.group_id != origin.post.group_id:
         group = await db.get(Group, proposal.group_id)
-        if group is None or group.visibility != Visibility.OPEN.value:
+        if group is None or not policy.is_open_group(group.visibility):
             return
     body = (
         _("This conversation became a slack-time proposal:")

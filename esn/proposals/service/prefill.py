@@ -16,7 +16,7 @@ from esn.accounts.models import User
 from esn.core.clock import utcnow
 from esn.core.errors import Forbidden, NotFound
 from esn.core.i18n import gettext as _
-from esn.groups.models import Group, Membership, Visibility
+from esn.groups.models import Group, Membership
 from esn.people.models import Profile
 from esn.proposals import ledger
 from esn.proposals.lifecycle import PROPOSER
@@ -104,7 +104,7 @@ async def new_proposal(db: AsyncSession, actor: User, from_post: int | None) -> 
     suggested = [found[uid] for uid in wanted if uid in found]
     values["coproposers"] = ", ".join(f"@{p.handle}" for p in suggested)
     origin_group = origin.group
-    if origin_group is not None and origin_group.visibility != Visibility.OPEN.value:
+    if origin_group is not None and not policy.is_open_group(origin_group.visibility):
         # Only a group the proposer belongs to can be linked; otherwise they choose.
         values["group"] = next((slug for slug, _n in mine if slug == origin_group.slug), "")
     return Prefill(

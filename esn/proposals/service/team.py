@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from esn import policy
 from esn.accounts.models import User
 from esn.core.clock import utcnow
 from esn.core.errors import InvalidInput
@@ -123,7 +124,7 @@ async def answer_coproposal(
 async def _supportable(db: AsyncSession, actor: User, proposal_id: int) -> Proposal:
     """The proposal if ``actor``, a colleague off its team, may back or volunteer now."""
     proposal = await readable(db, actor, proposal_id)
-    if actor.id in await team_ids(db, proposal):
+    if policy.is_on_team(actor, await team_ids(db, proposal)):
         raise NotYours(_("You carry this proposal: backing and volunteering are for colleagues."))
     if proposal.state not in SUPPORTABLE:
         raise RefusedTransition(

@@ -62,7 +62,7 @@ async def _as_team(db: AsyncSession, proposal: Proposal, actor: User | None) -> 
 
 async def _as_approver(db: AsyncSession, proposal: Proposal, actor: User | None) -> str | None:
     team = await team_ids(db, proposal)
-    if actor is not None and actor.id in team:
+    if policy.is_on_team(actor, team):
         return _("Nobody approves their own proposal: your manager decides on it.")
     if policy.can_approve_proposal(actor, approver_id=proposal.approver_id, team_ids=team):
         return None

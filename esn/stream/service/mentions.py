@@ -8,8 +8,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from esn import policy
 from esn.accounts.models import User
-from esn.groups.models import Group, Membership, Visibility
+from esn.groups.models import Group, Membership
 from esn.people.models import Profile
 from esn.people.service import fold
 from esn.stream.models import SourceKind
@@ -41,7 +42,7 @@ async def mention_candidates(
         if group is None:
             return []
         # Everyone reads an open group (policy.may_read_post); any other, its members.
-        if group.visibility != Visibility.OPEN:
+        if not policy.is_open_group(group.visibility):
             members = select(col(Membership.user_id)).where(col(Membership.group_id) == group.id)
             conditions.append(col(Profile.user_id).in_(members))
     rows = await db.execute(
