@@ -5,35 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, field_validator
-from sqlalchemy import inspect
 
 from esn.core.i18n import gettext as _
 from esn.core.text import clean_text
-from esn.groups.models import Group, GroupRole, GroupTag, Visibility
+from esn.groups.models import GroupRole, Visibility
 from esn.groups.service import (
     RESERVED_SLUGS,
     SLUG_MAX_LENGTH,
     SLUG_PATTERN,
+    TAG_MAX_LENGTH,
     DirectoryQuery,
     NewGroup,
-    tag_key,
+    parse_group_description,
+    parse_group_name,
+    parse_group_tags,
 )
-from esn.people.service import name_problem
 
-MAX_TAGS = 12
 MAX_SEARCH_LENGTH = 100
 INVITEE_MAX_LENGTH = 254
-
-
-def _column_length(model: Any, name: str) -> int:
-    """The max_length the table declares, so forms and tables agree."""
-    length = inspect(model).columns[name].type.length
-    assert isinstance(length, int)
-    return length
-
-
-DESCRIPTION_MAX_LENGTH = _column_length(Group, "description")
-TAG_MAX_LENGTH = _column_length(GroupTag, "tag")
 
 
 def visibility_choices() -> list[tuple[str, str]]:
@@ -54,30 +43,6 @@ def role_choices() -> list[tuple[str, str]]:
     ]
 
 
-def parse_tags(value: Any) -> list[str]:
-    """Validator body for a comma-separated tags field: bounded count and length."""
-    text = clean_text(str(value), max_length=MAX_TAGS * (TAG_MAX_LENGTH + 2))
-    tags = [tag.strip() for tag in text.split(",") if tag_key(tag)]
-    if len(tags) > MAX_TAGS:
-        raise ValueError(_("List at most %(count)d tags.") % {"count": MAX_TAGS})
-    if any(len(tag_key(tag)) > TAG_MAX_LENGTH for tag in tags):
-        raise ValueError(_("Keep each tag under %(count)d characters.") % {"count": TAG_MAX_LENGTH})
-    return tags
-
-
-def parse_description(value: str) -> str:
-    """Validator body for a group description: paragraphs, bounded, printable."""
-    return clean_text(value, max_length=DESCRIPTION_MAX_LENGTH, single_line=False)
-
-
-def parse_name(value: str) -> str:
-    """Validator body for a group name."""
-    problem = name_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value.strip()
-
-
 class GroupForm(BaseModel):
     """The creation form. Texts are trimmed, bounded and printable."""
 
@@ -90,7 +55,7 @@ class GroupForm(BaseModel):
     @field_validator("name")
     @classmethod
     def name_usable(cls, value: str) -> str:
-        return parse_name(value)
+        return parse_group_name(value)
 
     @field_validator("slug")
     @classmethod
@@ -107,12 +72,12 @@ class GroupForm(BaseModel):
     @field_validator("description")
     @classmethod
     def paragraphs(cls, value: str) -> str:
-        return parse_description(value)
+        return parse_group_description(value)
 
     @field_validator("tags", mode="before")
     @classmethod
     def comma_separated(cls, value: Any) -> list[str]:
-        return parse_tags(value)
+        return parse_group_tags(value)
 
     def new_group(self) -> NewGroup:
         """What the service creates."""

@@ -19,6 +19,14 @@ from esn.groups.service.curation import (
     set_details,
     set_featured,
 )
+from esn.groups.service.details import (
+    DESCRIPTION_MAX_LENGTH,
+    MAX_TAGS,
+    TAG_MAX_LENGTH,
+    parse_group_description,
+    parse_group_name,
+    parse_group_tags,
+)
 from esn.groups.service.directory import (
     DIRECTORY_PAGE_SIZE,
     DirectoryQuery,
@@ -55,14 +63,17 @@ from esn.groups.service.roles import change_member_role, leave_group, remove_mem
 from esn.groups.service.standing import GroupMerged, Standing, group_and_role, group_standing
 
 __all__ = [
+    "DESCRIPTION_MAX_LENGTH",
     "DIRECTORY_PAGE_SIZE",
     "INVITATION",
+    "MAX_TAGS",
     "MEMBERS_PAGE_SIZE",
     "PENDING",
     "REQUEST",
     "RESERVED_SLUGS",
     "SLUG_MAX_LENGTH",
     "SLUG_PATTERN",
+    "TAG_MAX_LENGTH",
     "Absorbed",
     "DirectoryQuery",
     "GroupCard",
@@ -92,6 +103,9 @@ __all__ = [
     "join_group",
     "leave_group",
     "members_page",
+    "parse_group_description",
+    "parse_group_name",
+    "parse_group_tags",
     "recount",
     "remove_member",
     "search_groups",
