@@ -1,17 +1,18 @@
 """How a socket has the domains render their live events: transport only.
 
 Each domain renders its own events (``esn/stream/live.py``,
-``esn/notifications/live.py``). A renderer is given the event (its type, the
-channel it came on, its payload), ``render_template`` to render a page
-template for the socket's person, and the reader (``LiveReader``: who they
-are, a database session, the per-process shared cards). It re-checks what the
-reader may see and answers the swaps the page needs, ``(target, swap, html)``;
-this module wraps them in htmx 4's ``<hx-partial>`` elements, the wire format.
+``esn/notifications/live.py``). A renderer is given the ``Frame`` (the event's
+type, the channel it came on, its payload) and the reader (``LiveReader``: who
+they are, a database session, their page's templates, the per-process shared
+cards). It re-checks what the reader may see and answers the swaps the page
+needs, ``(target, swap, html)``; this module wraps them in htmx 4's
+``<hx-partial>`` elements, the wire format.
 
 The app maps event types to renderers (``LiveRenderers``). Domains never
-import this module (import-linter contract 2): they take these as plain
-arguments, typed in their own module by protocols ``LiveReader`` satisfies;
-mypy checks the fit where the app builds the registry.
+import this module (import-linter contract 2): the vocabulary they share with
+it is esn.core.live, and they type the reader by protocols extending its
+``LiveReader``, which the reader here satisfies; mypy checks the fit where the
+app builds the registry.
 """
 
 from __future__ import annotations
@@ -26,12 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from esn.accounts.models import User
 from esn.core.events import LiveEvent
 from esn.core.i18n import get_locale
+from esn.core.live import Frame, Renderer
 from esn.realtime.cards import SharedCards
 
 T = TypeVar("T")
-
-# What to put in the page: (CSS selector of the target, htmx swap style, HTML).
-Swap = tuple[str, str, str]
 
 
 class RenderTemplate(Protocol):
@@ -45,6 +44,7 @@ class LiveReader:
     """The person one socket renders for, and what rendering for them may use."""
 
     user: User
+    render_template: RenderTemplate
     group_roles: Mapping[int, str]
     csrf_token: str
     session_factory: async_sessionmaker[AsyncSession]
@@ -59,6 +59,10 @@ class LiveReader:
     def session(self) -> AsyncSession:
         """A database session to read with (use it as ``async with``)."""
         return self.session_factory()
+
+    def render(self, template_name: str, /, **context: Any) -> str:
+        """A page template rendered for this person, as their page would render it."""
+        return self.render_template(template_name, **context)
 
     async def shared(self, key: Hashable, load: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """What ``load`` reads, read once for every socket of this process (see cards.py)."""
@@ -78,19 +82,9 @@ class LiveReader:
         self.follow(post_id)
 
 
-class LiveRenderer(Protocol):
-    """Renders one kind of live event for one reader: the swaps, or none at all
-    (including whenever the reader may not see what it is about)."""
-
-    def __call__(
-        self,
-        event_type: str,
-        channel: str,
-        payload: Mapping[str, Any],
-        render_template: RenderTemplate,
-        reader: LiveReader,
-        /,
-    ) -> Awaitable[Sequence[Swap]]: ...
+# Renders one kind of live event for one reader: the swaps, or none at all
+# (including whenever the reader may not see what it is about).
+LiveRenderer = Renderer[LiveReader]
 
 
 def partial(target: str, swap: str, html: str = "") -> str:
@@ -130,7 +124,6 @@ class LiveRenderers:
         self,
         channel: str,
         event: Mapping[str, Any],
-        render_template: RenderTemplate,
         reader: LiveReader,
     ) -> str | None:
         """The frame ``reader``'s page needs for ``event``, or None when nothing changes
@@ -139,5 +132,5 @@ class LiveRenderers:
         if not isinstance(event_type, str) or event_type not in self._renderers:
             return None
         renderer = self._renderers[event_type]
-        swaps = await renderer(event_type, channel, event, render_template, reader)
+        swaps = await renderer(Frame(event_type, channel, event), reader)
         return "".join(partial(*swap) for swap in swaps) or None

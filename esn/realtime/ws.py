@@ -322,6 +322,7 @@ class LiveSocket:
         """This person, as the domains' renderers see them."""
         return LiveReader(
             user=self.actor,
+            render_template=self._template,
             group_roles=self.group_roles,
             csrf_token=getattr(self.websocket.state, "csrf_token", ""),
             session_factory=self.session_factory,
@@ -338,4 +339,4 @@ class LiveSocket:
     async def render(self, channel: str, event: Event) -> str | None:
         """The HTML this person's page needs for ``event``, or None when nothing changes
         for them (including everything they may not see)."""
-        return await self.renderers.render(channel, event, self._template, self._reader())
+        return await self.renderers.render(channel, event, self._reader())

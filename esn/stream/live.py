@@ -1,25 +1,27 @@
 """The stream's live events rendered for one reader: what an open page swaps in.
 
-The websocket (esn.realtime) calls these with the event, a way to render page
-templates for its person, and the reader; each re-checks what that reader may
-see through the stream service (None, so no swap, for anything they may not
-read) and answers ``(target, swap, html)`` for htmx: a new post at the top of
-the page's stream, a comment at the end of its conversation, counts replaced,
-an edited text swapped, deleted things removed.
+The websocket (esn.realtime) calls these with the ``Frame`` it received and
+the reader; each re-checks what that reader may see through the stream
+service (None, so no swap, for anything they may not read) and answers the
+``Swap``s for htmx: a new post at the top of the page's stream, a comment at
+the end of its conversation, counts replaced, an edited text swapped,
+deleted things removed.
 
-This module never imports esn.realtime: what it needs from the socket is the
-``LiveReader`` protocol below, which the transport's reader satisfies.
+This module never imports esn.realtime: what it needs from the socket is
+``StreamReader`` below (esn.core.live's reader and more), which the
+transport's reader satisfies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from esn.accounts.models import User
 from esn.core.channels import post_channel, source_of
+from esn.core.live import Frame, LiveReader, Renderer, Swap
 from esn.stream import service
 from esn.stream.events import (
     CommentCreated,
@@ -32,13 +34,9 @@ from esn.stream.events import (
 
 T = TypeVar("T")
 
-# (CSS selector of the target, htmx swap style, HTML)
-Swap = tuple[str, str, str]
-RenderTemplate = Callable[..., str]
 
-
-class LiveReader(Protocol):
-    """What rendering for one socket's person may use."""
+class StreamReader(LiveReader, Protocol):
+    """What rendering the stream for one socket's person may use, beyond any reader."""
 
     @property
     def user(self) -> User:
@@ -46,9 +44,6 @@ class LiveReader(Protocol):
 
     def role_in(self, group_id: int) -> str | None:
         """Their role in a group (None outside it), without a query."""
-
-    def session(self) -> AsyncSession:
-        """A database session to read with (``async with``)."""
 
     async def shared(self, key: Hashable, load: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """What ``load`` reads, read once for every socket of the process."""
@@ -60,24 +55,21 @@ class LiveReader(Protocol):
         """The page now shows this post: listen to its conversation too."""
 
 
-Renderer = Callable[
-    [str, str, Mapping[str, Any], RenderTemplate, LiveReader], Awaitable[Sequence[Swap]]
-]
-
-
-def _number(value: Any) -> int | None:
-    """A positive id from an event, or None."""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= service.MAX_ID:
-        return value
-    return None
-
-
-def _post_of(channel: str, payload: Mapping[str, Any]) -> int | None:
+def _post_of(frame: Frame) -> int | None:
     """The post an event on a ``post:`` channel is about, if the channel is that post's."""
-    post_id = _number(payload.get("post_id"))
-    if post_id is None or channel != post_channel(post_id):
+    post_id = frame.positive_id("post_id")
+    if post_id is None or frame.channel != post_channel(post_id):
         return None
     return post_id
+
+
+async def _post_view(frame: Frame, reader: StreamReader) -> service.PostView | None:
+    """The post an event on its channel is about, as the reader sees it (None: not theirs)."""
+    post_id = _post_of(frame)
+    if post_id is None:
+        return None
+    async with reader.session() as db:
+        return await service.post_view(db, reader.user, post_id, full=False)
 
 
 def new_post_target(post_id: int) -> str:
@@ -100,16 +92,10 @@ async def _shareable_post(db: AsyncSession, post_id: int) -> service.PostView | 
     return None if shared is None or shared.hidden else shared
 
 
-async def render_new_post(
-    event_type: str,
-    channel: str,
-    payload: Mapping[str, Any],
-    render_template: RenderTemplate,
-    reader: LiveReader,
-) -> list[Swap]:
+async def render_new_post(frame: Frame, reader: StreamReader) -> list[Swap]:
     """A new post in a stream the page shows: its card at the top."""
-    source = source_of(channel)
-    post_id = _number(payload.get("post_id"))
+    source = source_of(frame.channel)
+    post_id = frame.positive_id("post_id")
     if source is None or post_id is None:
         return []
     # Read and rendered once per process for all its sockets; whether this
@@ -125,27 +111,21 @@ async def render_new_post(
     reader.follow_post(post_id)
     html = reader.render_shared(
         ("stream.post", post_id, view.can_interact, view.can_edit, view.can_delete),
-        lambda token: render_template("stream/_post.html", post=view, csrf_token=token),
+        lambda token: reader.render("stream/_post.html", post=view, csrf_token=token),
     )
     return [(new_post_target(post_id), "afterbegin", html)]
 
 
-def _counts(view: service.PostView, render_template: RenderTemplate) -> Swap:
+def _counts(view: service.PostView, reader: StreamReader) -> Swap:
     """A post's counts and reaction buttons (pressed as this reader pressed them)."""
-    html = render_template("stream/_counts.html", post=view)
+    html = reader.render("stream/_counts.html", post=view)
     return (f"#post-{view.post.id}-counts", "outerHTML", html)
 
 
-async def render_new_comment(
-    event_type: str,
-    channel: str,
-    payload: Mapping[str, Any],
-    render_template: RenderTemplate,
-    reader: LiveReader,
-) -> list[Swap]:
+async def render_new_comment(frame: Frame, reader: StreamReader) -> list[Swap]:
     """A new comment: at the end of its thread, with the post's new counts."""
-    post_id = _post_of(channel, payload)
-    comment_id = _number(payload.get("comment_id"))
+    post_id = _post_of(frame)
+    comment_id = frame.positive_id("comment_id")
     if post_id is None or comment_id is None:
         return []
     async with reader.session() as db:
@@ -155,77 +135,44 @@ async def render_new_comment(
         return []
     parent = comment.comment.parent_id
     container = f"#replies-{parent}" if parent is not None else f"#comments-{post_id}"
-    html = render_template("stream/_comment.html", comment=comment)
+    html = reader.render("stream/_comment.html", comment=comment)
     added = (f"{container}:not(:has(#comment-{comment_id}))", "beforeend", html)
-    return [added, _counts(view, render_template)]
+    return [added, _counts(view, reader)]
 
 
-async def render_counts(
-    event_type: str,
-    channel: str,
-    payload: Mapping[str, Any],
-    render_template: RenderTemplate,
-    reader: LiveReader,
-) -> list[Swap]:
+async def render_counts(frame: Frame, reader: StreamReader) -> list[Swap]:
     """Reactions changed: the post's counts again."""
-    post_id = _post_of(channel, payload)
-    if post_id is None:
-        return []
-    async with reader.session() as db:
-        view = await service.post_view(db, reader.user, post_id, full=False)
-    return [_counts(view, render_template)] if view is not None else []
+    view = await _post_view(frame, reader)
+    return [_counts(view, reader)] if view is not None else []
 
 
-async def render_edited_post(
-    event_type: str,
-    channel: str,
-    payload: Mapping[str, Any],
-    render_template: RenderTemplate,
-    reader: LiveReader,
-) -> list[Swap]:
+async def render_edited_post(frame: Frame, reader: StreamReader) -> list[Swap]:
     """A post's text changed (or it was hidden or restored): its body as this reader sees it."""
-    post_id = _post_of(channel, payload)
-    if post_id is None:
-        return []
-    async with reader.session() as db:
-        view = await service.post_view(db, reader.user, post_id, full=False)
+    view = await _post_view(frame, reader)
     if view is None:
         return []
     # Only the text changes: the conversation the page shows stays as it is.
     # The stored HTML was sanitised by nh3 when the post was written.
-    return [(f"#post-{post_id} .post-body", "innerHTML", view.post.html)]
+    return [(f"#post-{view.post.id} .post-body", "innerHTML", view.post.html)]
 
 
-async def render_deleted_post(
-    event_type: str,
-    channel: str,
-    payload: Mapping[str, Any],
-    render_template: RenderTemplate,
-    reader: LiveReader,
-) -> list[Swap]:
+async def render_deleted_post(frame: Frame, reader: StreamReader) -> list[Swap]:
     """A post is gone: its card goes (the channel was readable when it was followed)."""
-    post_id = _post_of(channel, payload)
+    post_id = _post_of(frame)
     return [(f"#post-{post_id}", "delete", "")] if post_id is not None else []
 
 
-async def render_deleted_comment(
-    event_type: str,
-    channel: str,
-    payload: Mapping[str, Any],
-    render_template: RenderTemplate,
-    reader: LiveReader,
-) -> list[Swap]:
+async def render_deleted_comment(frame: Frame, reader: StreamReader) -> list[Swap]:
     """A comment left its conversation: it goes, and the post's counts change."""
-    post_id = _post_of(channel, payload)
-    if post_id is None:
+    if _post_of(frame) is None:
         return []
-    comment_id = _number(payload.get("comment_id"))
+    comment_id = frame.positive_id("comment_id")
     removed = [(f"#comment-{comment_id}", "delete", "")] if comment_id else []
-    return removed + await render_counts(event_type, channel, payload, render_template, reader)
+    return removed + await render_counts(frame, reader)
 
 
 # The stream's live events and who renders each (the app registers them).
-RENDERERS: Mapping[str, Renderer] = {
+RENDERERS: Mapping[str, Renderer[StreamReader]] = {
     PostCreated.type: render_new_post,
     CommentCreated.type: render_new_comment,
     ReactionChanged.type: render_counts,

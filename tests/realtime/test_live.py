@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
+from esn.core.live import Frame, Swap
 from esn.notifications.events import BellChanged
 from esn.realtime.cards import SharedCards
-from esn.realtime.live import LiveReader, LiveRenderers, RenderTemplate, Swap, partial
+from esn.realtime.live import LiveReader, LiveRenderers, partial
+
+received: list[Frame] = []
 
 
-async def two_swaps(
-    event_type: str,
-    channel: str,
-    payload: Mapping[str, Any],
-    render_template: RenderTemplate,
-    reader: LiveReader,
-    /,
-) -> Sequence[Swap]:
-    return [("#a", "outerHTML", f"<b>{payload['n']}</b>"), ('#x[y="z"]', "delete", "")]
+async def two_swaps(frame: Frame, reader: LiveReader) -> Sequence[Swap]:
+    received.append(frame)
+    return [("#a", "outerHTML", f"<b>{frame.payload['n']}</b>"), ('#x[y="z"]', "delete", "")]
 
 
 async def nothing(*_args: Any) -> Sequence[Swap]:
@@ -38,6 +35,7 @@ async def test_events_go_to_their_renderer_and_come_back_as_partials(app: Starle
     renderers = LiveRenderers({"one": two_swaps}, {"none": nothing})
     reader = LiveReader(
         user=None,  # type: ignore[arg-type]
+        render_template=no_templates,
         group_roles={},
         csrf_token="",
         session_factory=app.state.session_factory,
@@ -45,14 +43,16 @@ async def test_events_go_to_their_renderer_and_come_back_as_partials(app: Starle
         follow=lambda _post_id: None,
     )
 
-    frame = await renderers.render("c", {"type": "one", "n": 1}, no_templates, reader)
+    received.clear()
+    frame = await renderers.render("c", {"type": "one", "n": 1}, reader)
+    assert received == [Frame("one", "c", {"type": "one", "n": 1})]
     assert frame == (
         '<hx-partial hx-target="#a" hx-swap="outerHTML"><b>1</b></hx-partial>'
         '<hx-partial hx-target="#x[y=&#34;z&#34;]" hx-swap="delete"></hx-partial>'
     )
     # Nothing to swap, an unknown type, or no type at all: no frame.
     for event in ({"type": "none"}, {"type": "other"}, {"type": 7}, {}):
-        assert await renderers.render("c", event, no_templates, reader) is None
+        assert await renderers.render("c", event, reader) is None
 
 
 def test_one_renderer_per_event_type_and_what_a_socket_shows_first() -> None:

@@ -15,6 +15,8 @@ from starlette.applications import Starlette
 
 from esn.accounts.models import Role, User
 from esn.core.channels import post_channel, source_channel
+from esn.core.events import LiveEvent
+from esn.core.live import Frame
 from esn.stream import live
 from esn.stream import service as stream
 from esn.stream.events import PostCreated, PostDeleted, ReactionChanged
@@ -26,11 +28,23 @@ T = TypeVar("T")
 
 
 @dataclass
+class Templates:
+    """Records what was rendered, with what."""
+
+    rendered: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def __call__(self, name: str, /, **context: Any) -> str:
+        self.rendered.append((name, context))
+        return f"<{name}>"
+
+
+@dataclass
 class Reader:
     """A socket's person as the renderers see them, without a socket."""
 
     user: User
     sessions: async_sessionmaker[AsyncSession]
+    templates: Templates
     roles: dict[int, str] = field(default_factory=dict)
     followed: list[int] = field(default_factory=list)
     shared_keys: list[Hashable] = field(default_factory=list)
@@ -40,6 +54,9 @@ class Reader:
 
     def session(self) -> AsyncSession:
         return self.sessions()
+
+    def render(self, template_name: str, /, **context: Any) -> str:
+        return self.templates(template_name, **context)
 
     async def shared(self, key: Hashable, load: Callable[[AsyncSession], Awaitable[T]]) -> T:
         self.shared_keys.append(key)
@@ -53,15 +70,9 @@ class Reader:
         self.followed.append(post_id)
 
 
-@dataclass
-class Templates:
-    """Records what was rendered, with what."""
-
-    rendered: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-
-    def __call__(self, name: str, /, **context: Any) -> str:
-        self.rendered.append((name, context))
-        return f"<{name}>"
+def frame_of(event: LiveEvent, channel: str | None = None) -> Frame:
+    """``event`` as a socket receives it, on its own channel unless told another."""
+    return Frame(event.type, channel or event.channel, event.payload())
 
 
 async def new_post(app: Starlette, author: User, source: str, body: str) -> Post:
@@ -83,15 +94,13 @@ async def test_a_new_post_is_shown_and_followed_only_by_its_readers(
     event = PostCreated(created.id, group_source(lab.id))
     channel = source_channel(group_source(lab.id))
 
-    outsider = Reader(admin, app.state.session_factory)
     templates = Templates()
-    assert (
-        await live.render_new_post(event.type, channel, event.payload(), templates, outsider) == []
-    )
+    outsider = Reader(admin, app.state.session_factory, templates)
+    assert await live.render_new_post(frame_of(event, channel), outsider) == []
     assert outsider.followed == [] and templates.rendered == []
 
-    reader = Reader(member, app.state.session_factory, roles={lab.id: "member"})
-    swaps = await live.render_new_post(event.type, channel, event.payload(), templates, reader)
+    reader = Reader(member, app.state.session_factory, templates, roles={lab.id: "member"})
+    swaps = await live.render_new_post(frame_of(event, channel), reader)
     assert swaps == [(live.new_post_target(created.id), "afterbegin", "<stream/_post.html>")]
     assert reader.followed == [created.id]
     # Read once for every socket of the process, keyed by post.
@@ -101,9 +110,7 @@ async def test_a_new_post_is_shown_and_followed_only_by_its_readers(
 
     # Announced on another stream's channel: not this page's stream.
     elsewhere = source_channel(COMPANY_SOURCE)
-    assert (
-        await live.render_new_post(event.type, elsewhere, event.payload(), templates, reader) == []
-    )
+    assert await live.render_new_post(frame_of(event, elsewhere), reader) == []
 
 
 async def test_post_events_count_only_on_that_posts_channel(
@@ -112,28 +119,21 @@ async def test_post_events_count_only_on_that_posts_channel(
     author, _ = await colleague("Ann Author")
     created = await new_post(app, author, COMPANY_SOURCE, "Launch day")
     assert created.id is not None
-    reader = Reader(author, app.state.session_factory)
-    templates = Templates()
+    reader = Reader(author, app.state.session_factory, Templates())
     reaction = ReactionChanged(created.id)
 
     wrong = post_channel(created.id + 1)
-    assert (
-        await live.render_counts(reaction.type, wrong, reaction.payload(), templates, reader) == []
-    )
-    swaps = await live.render_counts(
-        reaction.type, reaction.channel, reaction.payload(), templates, reader
-    )
+    assert await live.render_counts(frame_of(reaction, wrong), reader) == []
+    swaps = await live.render_counts(frame_of(reaction), reader)
     assert swaps == [(f"#post-{created.id}-counts", "outerHTML", "<stream/_counts.html>")]
 
     deleted = PostDeleted(created.id)
-    assert await live.render_deleted_post(
-        deleted.type, deleted.channel, deleted.payload(), templates, reader
-    ) == [(f"#post-{created.id}", "delete", "")]
+    assert await live.render_deleted_post(frame_of(deleted), reader) == [
+        (f"#post-{created.id}", "delete", "")
+    ]
     for bad in ({"post_id": "7"}, {"post_id": True}, {"post_id": 2**31}, {}):
-        assert (
-            await live.render_deleted_post(deleted.type, deleted.channel, bad, templates, reader)
-            == []
-        )
+        frame = Frame(deleted.type, deleted.channel, bad)
+        assert await live.render_deleted_post(frame, reader) == []
 
 
 def test_every_stream_event_has_its_renderer() -> None:
