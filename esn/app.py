@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
+from esn.core.urls import use_routes
 from esn.database import create_engine, create_session_factory
 from esn.delivery import event_router, send_mail_through
 from esn.mail import Mailer, MailQueue
@@ -27,6 +28,7 @@ from esn.web.bench.endpoints import bench_routes
 from esn.web.context import RequestContextMiddleware
 from esn.web.errors import EXCEPTION_HANDLERS
 from esn.web.limits import BodySizeLimitMiddleware
+from esn.web.links import RoutePaths
 from esn.web.security import SecurityHeadersMiddleware
 from esn.web.templating import create_templates
 
@@ -79,6 +81,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Services write links (notifications, mail, the animators' queue) with no request to ask.
+    use_routes(RoutePaths(app.router))
     app.state.templates = create_templates(auto_reload=settings.debug)
     # Each domain renders its own live events; the websocket only routes them.
     app.state.live_renderers = LiveRenderers(

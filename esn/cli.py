@@ -23,6 +23,7 @@ from esn.accounts.service import normalise_email
 from esn.core.errors import InvalidInput
 from esn.core.i18n import gettext as _
 from esn.core.text import text_problem
+from esn.core.urls import use_routes
 from esn.database import create_engine, create_session_factory
 from esn.delivery import event_router, send_mail_through
 from esn.mail import Mailer, MailQueue
@@ -41,14 +42,27 @@ errors = Console(stderr=True)
 T = TypeVar("T")
 
 
+def _use_routes() -> None:
+    """Let services write links with no app running (mail, the posts a proposal
+    publishes, mentions in seeded posts): the application's own route map."""
+    from starlette.routing import Router
+
+    from esn.routes import build_routes
+    from esn.web.links import RoutePaths
+
+    use_routes(RoutePaths(Router(routes=build_routes())))
+
+
 def _run(work: Callable[[AsyncSession], Awaitable[T]], *, announce: bool = False) -> T:
     """Run ``work`` with a database session, then close the engine.
 
     With ``announce``, what ``work`` commits is announced as in the server:
     live events through ESN_BROADCAST_URL's hub, mail through ESN_SMTP_URL
-    (sent before the command exits). Otherwise events are dropped.
+    (sent before the command exits). Otherwise events are dropped. Either
+    way, the links ``work`` writes follow the application's named routes.
     """
     settings = Settings.from_env()
+    _use_routes()
 
     async def main() -> T:
         engine = create_engine(settings.database_url)

@@ -29,17 +29,21 @@ from argon2 import PasswordHasher
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
+from starlette.routing import Router
 
 from esn.accounts import service as accounts_service
 from esn.accounts.models import User
 from esn.app import create_app
+from esn.core.urls import use_routes
 from esn.groups import service as groups
 from esn.groups.models import Group
 from esn.models import metadata
 from esn.people.models import Profile
 from esn.people.service import NewPerson, create_person
 from esn.realtime.hub import Hub
+from esn.routes import build_routes
 from esn.settings import PROJECT_ROOT, Settings
+from esn.web.links import RoutePaths
 
 PASSWORD = "correct horse battery staple"
 
@@ -160,6 +164,12 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
     async with application.router.lifespan_context(application):
         await _empty_tables(application)
         yield application
+
+
+@pytest.fixture
+def route_map() -> None:
+    """esn's named routes, registered for code that links without a request (no app needed)."""
+    use_routes(RoutePaths(Router(routes=build_routes())))
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Small shared pieces every layer may use: the clock, errors, translations, text rules, events.
+"""Small shared pieces every layer may use: clock, errors, translations, text, events, links.
 
 Nothing here knows a domain, HTTP or the database schema.
 """

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -10,7 +9,6 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time, get_datetime_format
@@ -20,13 +18,13 @@ from jinja2_fragments.starlette import Jinja2Blocks
 from markupsafe import Markup
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, NoMatchFound, Router
 
 from esn import policy
 from esn.accounts.models import User
 from esn.core import i18n
 from esn.core.clock import as_utc
 from esn.web.csrf import CSRF_FIELD
+from esn.web.links import url_path
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -99,46 +97,6 @@ def _connection(context: Context) -> HTTPConnection:
 
 # --- links ---------------------------------------------------------------------
 
-# A route that may answer a name: asked ``name``, its path put after ``prefix``.
-# For a named Mount without parameters (all of routes.py's), its children are
-# asked directly, as Mount.url_path_for would.
-_Candidate = tuple[BaseRoute, str, str]
-
-# For each router, by name, the routes that may answer it, in the router's
-# order: a link does not walk the whole URL map (one NoMatchFound per route).
-_candidates: dict[int, tuple[weakref.ref[Router], dict[str, tuple[_Candidate, ...]]]] = {}
-
-
-def _may_answer(routes: list[BaseRoute], name: str) -> list[_Candidate]:
-    found: list[_Candidate] = []
-    for route in routes:
-        if not isinstance(route, Mount):
-            if getattr(route, "name", None) == name:
-                found.append((route, name, ""))
-        elif route.name is not None and name.startswith(route.name + ":"):
-            child = name[len(route.name) + 1 :]
-            if "{" in route.path or not route.routes:
-                found.append((route, name, ""))
-            else:
-                prefix = route.path.rstrip("/")
-                found += [(r, n, prefix + p) for r, n, p in _may_answer(route.routes, child)]
-        elif route.name is None or name == route.name:
-            found.append((route, name, ""))
-    return found
-
-
-def _candidates_for(router: Router, name: str) -> tuple[_Candidate, ...]:
-    entry = _candidates.get(id(router))
-    if entry is None or entry[0]() is not router:
-        key = id(router)
-        entry = (weakref.ref(router, lambda _ref: _candidates.pop(key, None)), {})
-        _candidates[key] = entry
-    by_name = entry[1]
-    found = by_name.get(name)
-    if found is None:
-        found = by_name[name] = tuple(_may_answer(router.routes, name))
-    return found
-
 
 @pass_context
 def _url(context: Context, name: str, /, **params: Any) -> str:
@@ -148,18 +106,7 @@ def _url(context: Context, name: str, /, **params: Any) -> str:
     proxy, and a card rendered once serves every reader (realtime/cards.py).
     Text parameters are percent-encoded, as ``|urlencode`` did.
     """
-    connection = _connection(context)
-    scope = connection.scope
-    router: Router = scope.get("router") or connection.app.router
-    values = {key: quote(v, safe="/") if isinstance(v, str) else v for key, v in params.items()}
-    for route, asked, prefix in _candidates_for(router, name):
-        try:
-            path = route.url_path_for(asked, **values)
-        except NoMatchFound:
-            continue
-        root: str = scope.get("app_root_path", scope.get("root_path", ""))
-        return root.rstrip("/") + prefix + str(path)
-    raise NoMatchFound(name, params)
+    return url_path(_connection(context), name, **params)
 
 
 # --- dates ---------------------------------------------------------------------
