@@ -176,6 +176,7 @@ async def test_topic_tags_are_the_post_s_topic_rows(query: Query) -> None:
     assert late == [(0,)]
 
 
+@pytest.mark.usefixtures("route_map")
 async def test_html_is_what_the_renderer_makes_of_the_text(query: Query) -> None:
     handles = dict(await query("SELECT handle, user_id FROM profile"))
     post_mentions: dict[int, set[int]] = defaultdict(set)

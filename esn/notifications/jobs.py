@@ -19,6 +19,7 @@ from esn import policy
 from esn.accounts.models import User
 from esn.core.clock import as_utc
 from esn.core.i18n import gettext as _
+from esn.core.urls import path_for
 from esn.groups.models import Group, Membership
 from esn.mail import Mailer
 from esn.notifications import service
@@ -118,12 +119,13 @@ def digest_text(digest: Digest, user: User, settings: Settings, now: datetime) -
                 "group": item.group_name,
                 "count": item.post.comment_count,
             }
-            lines.append(f"- {heading}: {settings.base_url}/posts/{item.post.id}")
+            post_link = path_for("posts:post", post_id=item.post.id)
+            lines.append(f"- {heading}: {settings.base_url}{post_link}")
             lines.append(f"  {excerpt(item.post.body, 160)}")
         lines.append("")
     lines.append(
         _("Change how often you get this digest: %(link)s")
-        % {"link": settings.base_url + "/settings/notifications"}
+        % {"link": settings.base_url + path_for("notification_settings")}
     )
     return "\n".join(lines)
 

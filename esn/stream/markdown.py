@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
-from urllib.parse import quote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -27,6 +26,8 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+
+from esn.core.urls import path_for
 
 # The input is capped by the forms (posts 10 000 characters); markdown-it's
 # own maxNesting (20) bounds how deep blocks and inline markup may nest, which
@@ -143,7 +144,7 @@ def _render_mention(
     token = tokens[idx]
     handle = token.meta["handle"]
     if handle in env.get("linkable", ()):
-        href = "/people/" + quote(handle)
+        href = path_for("people:profile", handle=handle)
         return f'<a class="mention" href="{href}">{escape(token.content)}</a>'
     return escape(token.content)
 
@@ -152,7 +153,7 @@ def _render_topic(
     renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     token = tokens[idx]
-    href = "/topics/" + quote(token.meta["tag"], safe="")
+    href = path_for("topics:topic", tag=token.meta["tag"])
     return f'<a class="topic" href="{href}">{escape(token.content)}</a>'
 
 

@@ -8,6 +8,9 @@ import pytest
 
 from esn.stream import markdown
 
+# Mentions and topics become links to named routes (esn.core.urls).
+pytestmark = pytest.mark.usefixtures("route_map")
+
 
 def html_of(text: str, linkable: set[str] | None = None) -> str:
     return markdown.render(markdown.parse(text), linkable or set())

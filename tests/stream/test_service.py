@@ -821,6 +821,7 @@ async def test_move_group_posts_takes_posts_and_activity_to_the_target(
     assert {view.post.id for view in page.items} == {item.id for item in moving}
 
 
+@pytest.mark.usefixtures("route_map")
 def test_render_markdown_for_other_texts_links_topics_not_people() -> None:
     html = stream.render_markdown("**Rules** for @someone about #events <script>x</script>")
     assert "<strong>Rules</strong>" in html and "<script" not in html

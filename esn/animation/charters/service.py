@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import quote
 
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +27,7 @@ from esn.animation.models import Charter, CharterAcceptance
 from esn.core.clock import utcnow
 from esn.core.errors import Forbidden, InvalidInput, NotFound
 from esn.core.i18n import gettext as _
+from esn.core.urls import path_for
 from esn.groups import service as groups
 from esn.groups.models import Group
 from esn.people.models import Profile
@@ -63,22 +63,22 @@ class CharterScope:
     def url(self) -> str:
         """Where the charter is read."""
         if self.group is None:
-            return "/charter"
-        return f"/groups/{quote(self.group.slug)}/charter"
+            return path_for("animation_charters_company")
+        return path_for("animation_charters_group", slug=self.group.slug)
 
     @property
     def edit_url(self) -> str:
         """Where its animators write it."""
         if self.group is None:
-            return "/animation/charter"
-        return f"{self.url}/edit"
+            return path_for("animation_charters_company_edit")
+        return path_for("animation_charters_group_edit", slug=self.group.slug)
 
     @property
     def review_url(self) -> str:
         """Where its animators mark it reviewed, no change."""
         if self.group is None:
-            return "/animation/charter/reviewed"
-        return f"{self.url}/reviewed"
+            return path_for("animation_charters_company_reviewed")
+        return path_for("animation_charters_group_reviewed", slug=self.group.slug)
 
 
 async def _scope(db: AsyncSession, actor: User, slug: str | None) -> CharterScope:
@@ -302,7 +302,7 @@ class GroupCharterBanner:
 
     @property
     def url(self) -> str:
-        return f"/groups/{quote(self.slug)}/charter"
+        return path_for("animation_charters_group", slug=self.slug)
 
 
 async def group_banner(

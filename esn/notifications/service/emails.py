@@ -17,6 +17,7 @@ from esn.accounts.models import User
 from esn.core.clock import as_utc, utcnow
 from esn.core.i18n import get_locale, set_locale
 from esn.core.i18n import gettext as _
+from esn.core.urls import path_for
 from esn.mail import Mailer
 from esn.notifications.models import Notification
 from esn.notifications.service.rows import visible_row
@@ -113,7 +114,7 @@ async def email_notification(
             _("You receive this email because you chose email for this kind of notification.")
             + " "
             + _("Change it here: %(link)s")
-            % {"link": settings.base_url + "/settings/notifications"},
+            % {"link": settings.base_url + path_for("notification_settings")},
         ]
         subject = _("esn: %(summary)s") % {"summary": summary}
         await mailer.send(recipient.email, subject, "\n".join(lines))

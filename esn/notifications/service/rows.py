@@ -18,6 +18,7 @@ from sqlmodel import col
 from esn import policy
 from esn.accounts.models import User
 from esn.core.i18n import gettext as _
+from esn.core.urls import path_for
 from esn.groups.models import Group
 from esn.notifications.models import Notification, NotificationKind
 from esn.people.models import Profile
@@ -90,21 +91,21 @@ class NotificationRow:
 
     @property
     def link(self) -> str:
-        """The path of the thing the notification is about."""
+        """The path of the thing the notification is about (on the page and in mail)."""
         n = self.notification
         if n.spotlight_id is not None:
-            return f"/animation/spotlights/{n.spotlight_id}"
+            return path_for("animation_spotlights_spotlight", spotlight_id=n.spotlight_id)
         if n.proposal_id is not None:
-            return f"/proposals/{n.proposal_id}"
+            return path_for("proposals:proposal", proposal_id=n.proposal_id)
         if n.post_id is not None:
             anchor = f"#comment-{n.comment_id}" if n.comment_id is not None else ""
-            return f"/posts/{n.post_id}{anchor}"
+            return path_for("posts:post", post_id=n.post_id) + anchor
         if self.group_slug is not None:
-            tail = "/members" if n.kind == NotificationKind.JOIN_REQUEST.value else ""
-            return f"/groups/{self.group_slug}{tail}"
+            joining = n.kind == NotificationKind.JOIN_REQUEST.value
+            return path_for("groups:members" if joining else "groups:group", slug=self.group_slug)
         if self.actor_handle is not None:
-            return f"/people/{self.actor_handle}"
-        return "/notifications"
+            return path_for("people:profile", handle=self.actor_handle)
+        return path_for("notifications_home")
 
 
 def rows_query(actor: User) -> Any:

@@ -2,14 +2,17 @@
 
 Views and templates use the named route ``proposals:proposal``. The services
 write the path into what outlives the request (the Markdown of the proposal's
-posts, the CSV export's link column), so they build it here; a test checks it
-against the route map (tests/proposals/test_links.py).
+posts, the CSV export's link column), so they ask the route map for it here
+(``esn.core.urls``); a test checks it against the route map and keeps it
+stable, since posts keep it (tests/proposals/test_links.py).
 """
 
 from __future__ import annotations
+
+from esn.core.urls import path_for
 
 
 def proposal_path(proposal_id: int | None) -> str:
     """The path of the proposal's page: the route ``proposals:proposal``."""
     assert proposal_id is not None
-    return f"/proposals/{proposal_id}"
+    return path_for("proposals:proposal", proposal_id=proposal_id)

@@ -22,6 +22,7 @@ from esn.animation.queue.service.items import (
     not_handled,
 )
 from esn.core.clock import as_utc, utcnow
+from esn.core.urls import path_for
 from esn.groups import service as groups
 from esn.groups.models import Group, GroupRequest
 from esn.people.models import Profile
@@ -79,7 +80,7 @@ async def unanswered_posts(
         QueueItem(
             kind=QueueKind.UNANSWERED_POST.value,
             object_id=post_id,
-            href=f"/posts/{post_id}",
+            href=path_for("posts:post", post_id=post_id),
             title=excerpt(body),
             context=f"{author} · {group_name}" if group_name else author,
             since=as_utc(created_at),
@@ -156,7 +157,7 @@ async def silent_newcomers(
         QueueItem(
             kind=QueueKind.SILENT_NEWCOMER.value,
             object_id=user_id,
-            href=f"/people/{handle}",
+            href=path_for("people:profile", handle=handle),
             title=name,
             context=department,
             since=as_utc(seen),
@@ -229,7 +230,7 @@ async def quiet_groups(
         QueueItem(
             kind=QueueKind.QUIET_GROUP.value,
             object_id=gid,
-            href=f"/groups/{slug}",
+            href=path_for("groups:group", slug=slug),
             title=name,
             since=latest.get(gid),
         )
@@ -294,7 +295,7 @@ async def waiting_requests(
         QueueItem(
             kind=QueueKind.WAITING_REQUEST.value,
             object_id=request_id,
-            href=f"/groups/{slug}/members",
+            href=path_for("groups:members", slug=slug),
             title=name,
             context=person if gid in readable else "",
             since=as_utc(created_at),
@@ -372,7 +373,11 @@ async def stale_charters(
             QueueItem(
                 kind=QueueKind.STALE_CHARTER.value,
                 object_id=charter_id,
-                href=f"/groups/{slug}/charter" if slug else "/animation/charter",
+                href=(
+                    path_for("animation_charters_group", slug=slug)
+                    if slug
+                    else path_for("animation_charters_company_edit")
+                ),
                 title=name or "",
                 context=str(version),
                 since=last,
