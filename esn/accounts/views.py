@@ -19,6 +19,7 @@ from esn.web.context import LANGUAGE_COOKIE, SESSION_COOKIE, cookie_header, sess
 from esn.web.csrf import CSRF_COOKIE, new_csrf_secret
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
+from esn.web.links import url_path
 from esn.web.templating import render
 
 
@@ -85,19 +86,22 @@ async def login(request: Request) -> Response:
         response.headers["retry-after"] = str(exc.retry_after)
         return response
     return _signed_in_redirect(
-        request, result.session_token, _after_login(safe_next(data.next), charter.pending)
+        request,
+        result.session_token,
+        _after_login(request, safe_next(data.next), charter.pending),
     )
 
 
-def _after_login(target: str, charter_pending: bool) -> str:
+def _after_login(request: Request, target: str, charter_pending: bool) -> str:
     """Where a login leads: ``target``, through the company charter first when
     its latest version is not accepted yet (asked at each login until it is).
 
     Checked at login only, so ordinary pages cost nothing more.
     """
-    if not charter_pending or target == "/charter" or target.startswith("/charter?"):
+    charter = url_path(request, "animation_charters_company")
+    if not charter_pending or target == charter or target.startswith(f"{charter}?"):
         return target
-    return "/charter?next=" + quote(target, safe="")
+    return f"{charter}?next=" + quote(target, safe="")
 
 
 async def logout(request: Request) -> Response:
@@ -107,7 +111,7 @@ async def logout(request: Request) -> Response:
     if token:
         async with db_session(request) as db:
             await accounts.log_out(db, token)
-    response = RedirectResponse("/", status_code=303)
+    response = RedirectResponse(url_path(request, "home"), status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
@@ -161,7 +165,7 @@ async def password_reset_confirm(request: Request) -> Response:
             {"valid": True, "errors": errors},
             status_code=422,
         )
-    return RedirectResponse("/login?reset=1", status_code=303)
+    return RedirectResponse(url_path(request, "login") + "?reset=1", status_code=303)
 
 
 async def settings_page(request: Request) -> Response:
@@ -189,7 +193,8 @@ async def change_password(request: Request) -> Response:
         except InvalidInput as exc:
             errors = exc.errors
         else:
-            return _signed_in_redirect(request, token, "/settings?changed=1")
+            changed = url_path(request, "settings") + "?changed=1"
+            return _signed_in_redirect(request, token, changed)
     return render(
         request, "accounts/settings.html", {"errors": errors, "changed": False}, status_code=422
     )

@@ -18,22 +18,27 @@ from esn.core.i18n import gettext as _
 from esn.web.auth import require_admin, safe_next
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, uploaded_file, validate
+from esn.web.links import url_path
 from esn.web.templating import render
 
-# routes.py serves the page at /admin itself; the other admin URLs are mounted under it.
-ADMIN_HOME = "/admin"
+
+def _home(request: Request) -> str:
+    """The administration page (routes.py serves it at /admin itself; the rest is mounted)."""
+    return url_path(request, "admin_home")
 
 
-def _back(form: FormData) -> str:
+def _back(request: Request, form: FormData) -> str:
     """Where to return after a row action: the list as it was, never elsewhere."""
+    home = _home(request)
     target = safe_next(str(form.get("back", "")))
-    return target if target == ADMIN_HOME or target.startswith(f"{ADMIN_HOME}?") else ADMIN_HOME
+    return target if target == home or target.startswith(f"{home}?") else home
 
 
-def _list_url(search: forms.AccountSearch) -> str:
+def _list_url(request: Request, search: forms.AccountSearch) -> str:
     """The list as the administrator sees it now, to come back to after an action."""
     query = urlencode({k: v for k, v in (("q", search.q), ("after", search.after)) if v})
-    return f"{ADMIN_HOME}?{query}" if query else ADMIN_HOME
+    home = _home(request)
+    return f"{home}?{query}" if query else home
 
 
 def _summary_from_query(raw: str) -> admin.ImportSummary | None:
@@ -55,7 +60,7 @@ async def _page(request: Request, actor: User, status_code: int = 200, **parts: 
         "page": page,
         "search": search,
         "roles": forms.role_choices(),
-        "back": _list_url(search),
+        "back": _list_url(request, search),
         "row_errors": {},
         "create_values": {"role": Role.EMPLOYEE.value},
         "create_errors": {},
@@ -87,7 +92,7 @@ async def change_role(request: Request) -> Response:
         except InvalidInput as exc:
             errors = exc.errors
         else:
-            return RedirectResponse(_back(form), status_code=303)
+            return RedirectResponse(_back(request, form), status_code=303)
     return await _page(request, actor, 422, row_errors={user_id: next(iter(errors.values()))})
 
 
@@ -104,7 +109,7 @@ async def change_active(request: Request) -> Response:
         except InvalidInput as exc:
             errors = exc.errors
         else:
-            return RedirectResponse(_back(form), status_code=303)
+            return RedirectResponse(_back(request, form), status_code=303)
     return await _page(request, actor, 422, row_errors={user_id: next(iter(errors.values()))})
 
 
@@ -122,7 +127,7 @@ async def create_account(request: Request) -> Response:
             errors = exc.errors
         else:
             query = urlencode({"q": user.email, "account_created": "1"})
-            return RedirectResponse(f"{ADMIN_HOME}?{query}", status_code=303)
+            return RedirectResponse(f"{_home(request)}?{query}", status_code=303)
     return await _page(request, actor, 422, create_values=values, create_errors=errors)
 
 
@@ -142,7 +147,8 @@ async def import_people(request: Request) -> Response:
     except admin.ImportRejected as exc:
         return await _page(request, actor, 422, import_problems=exc.problems)
     counts = f"{summary.created},{summary.updated},{summary.unchanged}"
-    return RedirectResponse(f"{ADMIN_HOME}?{urlencode({'imported': counts})}#import", 303)
+    query = urlencode({"imported": counts})
+    return RedirectResponse(f"{_home(request)}?{query}#import", status_code=303)
 
 
 routes = [

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Any
-from urllib.parse import quote
+from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -22,9 +21,12 @@ from esn.stream.models import group_source
 from esn.web.auth import require_user
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
+from esn.web.links import url_path
 from esn.web.templating import is_htmx, render
 
 View = Callable[[Request], Awaitable[Response]]
+# The group's pages a redirect may land on: routes "groups:group", "groups:about"...
+GroupTab = Literal["group", "about", "members"]
 
 
 def follow_merges(view: View) -> View:
@@ -39,11 +41,10 @@ def follow_merges(view: View) -> View:
         try:
             return await view(request)
         except groups.GroupMerged as moved:
-            old = quote(_slug(request))
+            prefix = url_path(request, "groups:group", slug=_slug(request))
             path = request.url.path
-            prefix = f"/groups/{old}"
             tail = path[len(prefix) :] if path.startswith(prefix) else ""
-            url = f"/groups/{quote(moved.slug)}{tail}"
+            url = url_path(request, "groups:group", slug=moved.slug) + tail
             if request.url.query:
                 url += f"?{request.url.query}"
             status = 301 if request.method in {"GET", "HEAD"} else 308
@@ -56,9 +57,10 @@ def _slug(request: Request) -> str:
     return str(request.path_params["slug"])
 
 
-def _url(slug: str, tail: str = "", done: str = "") -> str:
-    """A group's page (or one of its tabs), with the notice of what just happened."""
-    url = f"/groups/{quote(slug)}{tail}"
+def _url(request: Request, slug: str, tab: GroupTab = "group", done: str = "") -> str:
+    """A group's page (or its ``about`` or ``members`` tab), with the notice of what
+    just happened."""
+    url = url_path(request, f"groups:{tab}", slug=slug)
     return f"{url}?done={done}" if done else url
 
 
@@ -91,7 +93,7 @@ async def new_group(request: Request) -> Response:
             try:
                 async with db_session(request) as db:
                     group = await groups.create_group(db, user, data.new_group())
-                return RedirectResponse(_url(group.slug, done="created"), status_code=303)
+                return RedirectResponse(_url(request, group.slug, done="created"), status_code=303)
             except InvalidInput as exc:
                 errors = exc.errors
     context = {"values": values, "errors": errors, "visibilities": forms.visibility_choices()}
@@ -129,13 +131,13 @@ async def _tab(
                 context["panel"] = await animation.group_panel(
                     db, user, page.header.group, page.header.role
                 )
-    _stream_context(context)
+    _stream_context(request, context)
     # htmx asks the stream tab for the next page ("More"): only the stream block.
     block = "stream" if tab == "stream" else None
     return render(request, "groups/group.html", context, block=block, status_code=status_code)
 
 
-def _stream_context(context: dict[str, Any]) -> None:
+def _stream_context(request: Request, context: dict[str, Any]) -> None:
     """The variables the shared stream partial expects."""
     header: groups.GroupHeader = context["header"]
     assert header.group.id is not None
@@ -146,7 +148,7 @@ def _stream_context(context: dict[str, Any]) -> None:
     context["live_sources"] = [source] if stream is not None else []
     context["composer_source"] = source if header.can_post else None
     # The partial appends ?after=<cursor> itself.
-    context["more_url"] = _url(header.group.slug) if stream is not None else None
+    context["more_url"] = _url(request, header.group.slug) if stream is not None else None
 
 
 async def group_page(request: Request) -> Response:
@@ -177,7 +179,7 @@ async def join(request: Request) -> Response:
             outcome = await groups.join_group(db, user, slug)
     except InvalidInput as exc:
         return await _tab(request, user, slug, "about", 409, problem=exc.errors["__all__"])
-    return RedirectResponse(_url(slug, done=outcome), status_code=303)
+    return RedirectResponse(_url(request, slug, done=outcome), status_code=303)
 
 
 async def leave(request: Request) -> Response:
@@ -190,7 +192,8 @@ async def leave(request: Request) -> Response:
             await groups.leave_group(db, user, slug)
     except InvalidInput as exc:
         return await _tab(request, user, slug, "about", 409, problem=exc.errors["__all__"])
-    return RedirectResponse("/groups?done=left", status_code=303)
+    directory = url_path(request, "group_directory")
+    return RedirectResponse(f"{directory}?done=left", status_code=303)
 
 
 async def invite(request: Request) -> Response:
@@ -203,7 +206,7 @@ async def invite(request: Request) -> Response:
         try:
             async with db_session(request) as db:
                 outcome = await groups.invite_person(db, user, slug, data.invitee)
-            return RedirectResponse(_url(slug, "/members", outcome), status_code=303)
+            return RedirectResponse(_url(request, slug, "members", outcome), status_code=303)
         except InvalidInput as exc:
             errors = exc.errors
     extra = {"invite_values": values, "invite_errors": errors}
@@ -226,7 +229,7 @@ async def _decision(request: Request, accept: bool) -> Response:
     except InvalidInput as exc:
         return await _tab(request, user, slug, "members", 409, problem=exc.errors["__all__"])
     done = "accepted" if accept else "declined"
-    return RedirectResponse(_url(slug, "/members", done), status_code=303)
+    return RedirectResponse(_url(request, slug, "members", done), status_code=303)
 
 
 async def accept_request(request: Request) -> Response:
@@ -249,7 +252,7 @@ async def cancel_request(request: Request) -> Response:
             await groups.cancel_request(db, user, slug, request.path_params["request_id"])
     except InvalidInput as exc:
         return await _tab(request, user, slug, "about", 409, problem=exc.errors["__all__"])
-    return RedirectResponse(_url(slug, "/about", "cancelled"), status_code=303)
+    return RedirectResponse(_url(request, slug, "about", "cancelled"), status_code=303)
 
 
 async def _answer(request: Request, accept: bool) -> Response:
@@ -268,8 +271,9 @@ async def _answer(request: Request, accept: bool) -> Response:
     except InvalidInput as exc:
         return await _tab(request, user, slug, "about", 409, problem=exc.errors["__all__"])
     if accept:
-        return RedirectResponse(_url(slug, done="joined"), status_code=303)
-    return RedirectResponse("/groups?done=invitation_declined", status_code=303)
+        return RedirectResponse(_url(request, slug, done="joined"), status_code=303)
+    directory = url_path(request, "group_directory")
+    return RedirectResponse(f"{directory}?done=invitation_declined", status_code=303)
 
 
 async def accept_invitation(request: Request) -> Response:
@@ -292,7 +296,7 @@ async def withdraw_invitation(request: Request) -> Response:
             await groups.withdraw_invitation(db, user, slug, request.path_params["invitation_id"])
     except InvalidInput as exc:
         return await _tab(request, user, slug, "members", 409, problem=exc.errors["__all__"])
-    return RedirectResponse(_url(slug, "/members", "withdrawn"), status_code=303)
+    return RedirectResponse(_url(request, slug, "members", "withdrawn"), status_code=303)
 
 
 async def remove_member(request: Request) -> Response:
@@ -305,7 +309,7 @@ async def remove_member(request: Request) -> Response:
             await groups.remove_member(db, user, slug, request.path_params["user_id"])
     except InvalidInput as exc:
         return await _tab(request, user, slug, "members", 409, problem=exc.errors["__all__"])
-    return RedirectResponse(_url(slug, "/members", "removed"), status_code=303)
+    return RedirectResponse(_url(request, slug, "members", "removed"), status_code=303)
 
 
 async def change_role(request: Request) -> Response:
@@ -324,7 +328,7 @@ async def change_role(request: Request) -> Response:
                     request.path_params["user_id"],
                     data.role.value,
                 )
-            return RedirectResponse(_url(slug, "/members", "role"), status_code=303)
+            return RedirectResponse(_url(request, slug, "members", "role"), status_code=303)
         except InvalidInput as exc:
             errors = exc.errors
     return await _tab(request, user, slug, "members", 422, problem=errors.get("role"))

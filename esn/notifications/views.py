@@ -13,10 +13,8 @@ from esn.notifications import service as notifications
 from esn.web.auth import current_user, require_user
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
+from esn.web.links import url_path
 from esn.web.templating import is_htmx, render
-
-LIST_URL = "/notifications"
-SETTINGS_URL = "/settings/notifications"
 
 
 async def index(request: Request) -> Response:
@@ -52,7 +50,7 @@ async def read_one(request: Request) -> Response:
         row = await notifications.mark_read(db, user, request.path_params["notification_id"])
     if is_htmx(request):
         return render(request, "notifications/_item.html", {"row": row})
-    return RedirectResponse(LIST_URL, status_code=303)
+    return RedirectResponse(url_path(request, "notifications_home"), status_code=303)
 
 
 async def read_all(request: Request) -> Response:
@@ -61,7 +59,7 @@ async def read_all(request: Request) -> Response:
     await read_form(request)
     async with db_session(request) as db:
         await notifications.mark_all_read(db, user)
-    return RedirectResponse(LIST_URL, status_code=303)
+    return RedirectResponse(url_path(request, "notifications_home"), status_code=303)
 
 
 def _settings_page(
@@ -92,7 +90,8 @@ async def settings_page(request: Request) -> Response:
         return _settings_page(request, values, errors, 422)
     async with db_session(request) as db:
         await notifications.save_notification_settings(db, user, data.channels(), data.digest.value)
-    return RedirectResponse(f"{SETTINGS_URL}?saved=1", status_code=303)
+    saved = url_path(request, "notification_settings") + "?saved=1"
+    return RedirectResponse(saved, status_code=303)
 
 
 routes = [

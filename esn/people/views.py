@@ -17,6 +17,7 @@ from esn.stream import service as stream
 from esn.web.auth import require_user
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, uploaded_file, validate
+from esn.web.links import url_path
 from esn.web.templating import is_htmx, render
 
 
@@ -85,7 +86,8 @@ async def edit(request: Request) -> Response:
             except InvalidInput as exc:
                 errors = exc.errors
             else:
-                return RedirectResponse(f"/people/{handle}?saved=1", status_code=303)
+                profile_url = url_path(request, "people:profile", handle=handle)
+                return RedirectResponse(f"{profile_url}?saved=1", status_code=303)
         editable = await people.editable_profile(db, user, handle)
     return _edit_page(request, editable, values, errors, 422)
 
@@ -131,7 +133,7 @@ async def _follow_change(request: Request, *, start: bool) -> Response:
     except Forbidden as exc:
         raise HTTPException(403, str(exc) or None) from exc
     if not is_htmx(request):
-        return RedirectResponse(f"/people/{handle}", status_code=303)
+        return RedirectResponse(url_path(request, "people:profile", handle=handle), 303)
     return render(request, "people/profile.html", {"follow": state}, block="follow")
 
 

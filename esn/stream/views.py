@@ -18,6 +18,7 @@ from esn.stream.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from esn.web.auth import require_user, safe_next
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
+from esn.web.links import url_path
 from esn.web.templating import is_htmx, render
 
 
@@ -125,7 +126,8 @@ async def edit_post(request: Request) -> Response:
     async with db_session(request) as db:
         if data is not None:
             await stream.edit_post(db, user, post_id, data.body)
-            return RedirectResponse(f"/posts/{post_id}", status_code=303)
+            post_url = url_path(request, "posts:post", post_id=post_id)
+            return RedirectResponse(post_url, status_code=303)
         post = await stream.editable_post(db, user, post_id)
     context = {"post": post, "values": values, "errors": errors}
     return render(request, "stream/edit.html", context, status_code=422)
@@ -152,7 +154,7 @@ async def delete_post(request: Request) -> Response:
         )
     if is_htmx(request):
         return Response(status_code=200)
-    return RedirectResponse("/", status_code=303)
+    return RedirectResponse(url_path(request, "home"), status_code=303)
 
 
 # --- conversation -------------------------------------------------------------------
@@ -169,7 +171,8 @@ async def comment(request: Request) -> Response:
         if data is not None:
             created = await stream.add_comment(db, user, post_id, data.body, data.parent_id)
             if not is_htmx(request):
-                return RedirectResponse(f"/posts/{post_id}#comment-{created.id}", 303)
+                post_url = url_path(request, "posts:post", post_id=post_id)
+                return RedirectResponse(f"{post_url}#comment-{created.id}", 303)
         full = values.get("view") == "full" or not is_htmx(request)
         view = await stream.post_view(db, user, post_id, full=full)
     return _conversation(request, view, values, errors)
@@ -209,7 +212,8 @@ async def react(request: Request) -> Response:
     async with db_session(request) as db:
         await stream.toggle_reaction(db, user, post_id, data.kind.value)
         if not is_htmx(request):
-            return RedirectResponse(safe_next(data.next or f"/posts/{post_id}"), status_code=303)
+            post_url = url_path(request, "posts:post", post_id=post_id)
+            return RedirectResponse(safe_next(data.next or post_url), status_code=303)
         view = await stream.post_view(db, user, post_id, full=False)
     return render(request, "stream/_counts.html", {"post": view})
 
@@ -281,7 +285,7 @@ async def _follow_topic(request: Request, *, follow: bool) -> Response:
     async with db_session(request) as db:
         page = await stream.set_topic_follow(db, user, request.path_params["tag"], follow=follow)
     if not is_htmx(request):
-        return RedirectResponse(request.url_for("topics:topic", tag=page.tag).path, 303)
+        return RedirectResponse(url_path(request, "topics:topic", tag=page.tag), 303)
     return render(request, "stream/topic.html", {"topic": page}, block="follow")
 
 

@@ -4,7 +4,6 @@ group's (/groups/{slug}/charter), their versions, accepting and reviewing them."
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -18,6 +17,7 @@ from esn.core.errors import InvalidInput
 from esn.web.auth import require_user, safe_next
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
+from esn.web.links import url_path
 from esn.web.templating import is_htmx, render
 
 
@@ -27,13 +27,17 @@ def _slug(request: Request) -> str | None:
     return str(slug) if slug is not None else None
 
 
-def _default_next(slug: str | None) -> str:
+def _default_next(request: Request, slug: str | None) -> str:
     """Where "Continue" leads: home for the company's charter, else the group."""
-    return "/" if slug is None else f"/groups/{quote(slug)}"
+    if slug is None:
+        return url_path(request, "home")
+    return url_path(request, "groups:group", slug=slug)
 
 
-def _edit_url(slug: str | None) -> str:
-    return "/animation/charter" if slug is None else f"/groups/{quote(slug)}/charter/edit"
+def _edit_url(request: Request, slug: str | None) -> str:
+    if slug is None:
+        return url_path(request, "animation_charters_company_edit")
+    return url_path(request, "animation_charters_group_edit", slug=slug)
 
 
 async def read(request: Request) -> Response:
@@ -47,7 +51,7 @@ async def read(request: Request) -> Response:
     next_url = request.query_params.get("next")
     context = {
         "page": page,
-        "next_url": safe_next(next_url) if next_url else _default_next(slug),
+        "next_url": safe_next(next_url) if next_url else _default_next(request, slug),
     }
     return render(request, "animation/charters/charter.html", context)
 
@@ -75,7 +79,7 @@ async def accept(request: Request) -> Response:
         charter = await charters.accept_charter(db, user, slug, data.charter_id)
     if is_htmx(request):
         return render(request, "animation/charters/_accepted.html", {"charter": charter})
-    target = safe_next(data.next) if data.next else _default_next(slug)
+    target = safe_next(data.next) if data.next else _default_next(request, slug)
     return RedirectResponse(target, status_code=303)
 
 
@@ -130,7 +134,7 @@ async def edit(request: Request) -> Response:
             await charters.save_charter(db, user, slug, data.body, base_version=data.base_version)
     except InvalidInput as exc:
         return await _editor(request, user, slug, values=values, errors=exc.errors, status_code=422)
-    return RedirectResponse(_edit_url(slug) + "?done=saved", status_code=303)
+    return RedirectResponse(_edit_url(request, slug) + "?done=saved", status_code=303)
 
 
 async def reviewed(request: Request) -> Response:
@@ -145,7 +149,7 @@ async def reviewed(request: Request) -> Response:
             )
     except InvalidInput as exc:
         return await _editor(request, user, slug, problem=exc.errors["__all__"], status_code=409)
-    return RedirectResponse(_edit_url(slug) + "?done=reviewed", status_code=303)
+    return RedirectResponse(_edit_url(request, slug) + "?done=reviewed", status_code=303)
 
 
 # Full paths (the animation routes are listed before the /groups and /posts mounts).

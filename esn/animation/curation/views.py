@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -19,6 +18,7 @@ from esn.groups import service as groups
 from esn.web.auth import require_user
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
+from esn.web.links import url_path
 from esn.web.templating import is_htmx, render
 
 View = Callable[[Request], Awaitable[Response]]
@@ -39,10 +39,10 @@ def follow_merges(view: View) -> View:
         try:
             return await view(request)
         except groups.GroupMerged as moved:
-            prefix = f"/groups/{quote(str(request.path_params['slug']))}"
+            prefix = url_path(request, "groups:group", slug=str(request.path_params["slug"]))
             path = request.url.path
             tail = path[len(prefix) :] if path.startswith(prefix) else ""
-            url = f"/groups/{quote(moved.slug)}{tail}"
+            url = url_path(request, "groups:group", slug=moved.slug) + tail
             if request.url.query:
                 url += f"?{request.url.query}"
             status = 301 if request.method in {"GET", "HEAD"} else 308
@@ -51,9 +51,9 @@ def follow_merges(view: View) -> View:
     return wrapper
 
 
-def _group_url(slug: str, tail: str = "", done: str = "") -> str:
-    url = f"/groups/{quote(slug)}{tail}"
-    return f"{url}?done={done}" if done else url
+def _group_url(request: Request, slug: str, done: str) -> str:
+    """The group's page with the notice of what just happened."""
+    return url_path(request, "groups:group", slug=slug) + f"?done={done}"
 
 
 def _local(target: str, fallback: str) -> str:
@@ -76,7 +76,8 @@ async def _feature(request: Request, *, in_group: bool) -> Response:
             async with db_session(request) as db:
                 await curation.feature_post(db, user, post_id, data.until, in_group=in_group)
             done = "pinned" if in_group else "featured"
-            return RedirectResponse(f"/posts/{post_id}?curation={done}", status_code=303)
+            post = url_path(request, "posts:post", post_id=post_id)
+            return RedirectResponse(f"{post}?curation={done}", status_code=303)
         except InvalidInput as exc:
             errors = exc.errors
     async with db_session(request) as db:
@@ -105,7 +106,7 @@ async def end_featuring(request: Request) -> Response:
     values = form_values(await read_form(request))
     async with db_session(request) as db:
         featured = await curation.end_featuring(db, user, request.path_params["featured_id"])
-    fallback = f"/posts/{featured.post_id}"
+    fallback = url_path(request, "posts:post", post_id=featured.post_id)
     return RedirectResponse(_local(values.get("next", ""), fallback), status_code=303)
 
 
@@ -117,7 +118,7 @@ async def dismiss_featured(request: Request) -> Response:
         await curation.mark_featured_seen(db, user, request.path_params["featured_id"])
     if is_htmx(request):
         return Response("", status_code=200)
-    return RedirectResponse("/", status_code=303)
+    return RedirectResponse(url_path(request, "home"), status_code=303)
 
 
 async def open_featured(request: Request) -> Response:
@@ -125,7 +126,7 @@ async def open_featured(request: Request) -> Response:
     user = require_user(request)
     async with db_session(request) as db:
         post_id = await curation.mark_featured_seen(db, user, request.path_params["featured_id"])
-    return RedirectResponse(f"/posts/{post_id}", status_code=303)
+    return RedirectResponse(url_path(request, "posts:post", post_id=post_id), status_code=303)
 
 
 # --- curating a group -------------------------------------------------------------
@@ -170,7 +171,7 @@ async def curate(request: Request) -> Response:
         try:
             async with db_session(request) as db:
                 await curation.update_group_details(db, user, slug, data.details())
-            return RedirectResponse(_group_url(slug, done="curated"), status_code=303)
+            return RedirectResponse(_group_url(request, slug, done="curated"), status_code=303)
         except InvalidInput as exc:
             errors = exc.errors
     return await _curate_page(
@@ -188,7 +189,7 @@ async def archive(request: Request) -> Response:
         try:
             async with db_session(request) as db:
                 await curation.archive_group(db, user, slug, confirmed=data.confirm)
-            return RedirectResponse(_group_url(slug, done="archived"), status_code=303)
+            return RedirectResponse(_group_url(request, slug, done="archived"), status_code=303)
         except InvalidInput as exc:
             errors = exc.errors
     return await _curate_page(request, user, slug, 422, archive_errors=errors)
@@ -204,7 +205,7 @@ async def unarchive(request: Request) -> Response:
             await curation.unarchive_group(db, user, slug)
     except InvalidInput as exc:
         return await _curate_page(request, user, slug, 409, problem=exc.errors["__all__"])
-    return RedirectResponse(_group_url(slug, done="unarchived"), status_code=303)
+    return RedirectResponse(_group_url(request, slug, done="unarchived"), status_code=303)
 
 
 async def feature_group(request: Request) -> Response:
@@ -217,7 +218,7 @@ async def feature_group(request: Request) -> Response:
         try:
             async with db_session(request) as db:
                 await curation.feature_group(db, user, slug, data.until)
-            return RedirectResponse(_group_url(slug, done="featured"), status_code=303)
+            return RedirectResponse(_group_url(request, slug, done="featured"), status_code=303)
         except InvalidInput as exc:
             errors = exc.errors
     return await _curate_page(
@@ -232,7 +233,7 @@ async def unfeature_group(request: Request) -> Response:
     await read_form(request)
     async with db_session(request) as db:
         await curation.unfeature_group(db, user, slug)
-    return RedirectResponse(_group_url(slug, done="unfeatured"), status_code=303)
+    return RedirectResponse(_group_url(request, slug, done="unfeatured"), status_code=303)
 
 
 async def merge(request: Request) -> Response:
@@ -251,7 +252,8 @@ async def merge(request: Request) -> Response:
                     data.target,
                     understood=data.understood,
                 )
-            return RedirectResponse(_group_url(outcome.target.slug, done="merged"), status_code=303)
+            merged = _group_url(request, outcome.target.slug, done="merged")
+            return RedirectResponse(merged, status_code=303)
         except InvalidInput as exc:
             errors = exc.errors
     return await _curate_page(request, user, slug, 422, merge_values=values, merge_errors=errors)

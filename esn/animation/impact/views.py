@@ -12,11 +12,12 @@ from esn.core.errors import InvalidInput
 from esn.web.auth import require_user
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
+from esn.web.links import url_path
 from esn.web.templating import is_htmx, render
 
 
-def _post_anchor(post_id: int) -> str:
-    return f"/posts/{post_id}#post-{post_id}-impact"
+def _post_anchor(request: Request, post_id: int) -> str:
+    return url_path(request, "posts:post", post_id=post_id) + f"#post-{post_id}-impact"
 
 
 def _impact_part(request: Request, view: impact.PostImpact, status_code: int = 200) -> Response:
@@ -41,7 +42,7 @@ async def tag(request: Request) -> Response:
                 errors = exc.errors
             else:
                 if not is_htmx(request):
-                    return RedirectResponse(_post_anchor(post_id), status_code=303)
+                    return RedirectResponse(_post_anchor(request, post_id), status_code=303)
                 view = await impact.impact_form(db, user, post_id)
                 view.done = "tagged"
                 return _impact_part(request, view)
@@ -58,7 +59,7 @@ async def remove(request: Request) -> Response:
     async with db_session(request) as db:
         await impact.remove_impact(db, user, post_id, request.path_params["story_id"])
         if not is_htmx(request):
-            return RedirectResponse(_post_anchor(post_id), status_code=303)
+            return RedirectResponse(_post_anchor(request, post_id), status_code=303)
         view = await impact.impact_form(db, user, post_id)
     view.done = "removed"
     return _impact_part(request, view)

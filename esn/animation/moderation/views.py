@@ -25,6 +25,7 @@ from esn.core.i18n import gettext as _
 from esn.web.auth import require_user, safe_next
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
+from esn.web.links import url_path
 from esn.web.templating import render
 
 ACTIONS = ("hide", "restore", "dismiss")
@@ -59,7 +60,8 @@ async def report(request: Request) -> Response:
             except InvalidInput as exc:
                 errors = exc.errors
             else:
-                return RedirectResponse(_with_done(f"/posts/{post_id}", "reported"), 303)
+                post = url_path(request, "posts:post", post_id=post_id)
+                return RedirectResponse(_with_done(post, "reported"), 303)
     async with db_session(request) as db:
         target = await moderation.report_target(db, user, post_id, comment_id)
     context = {"target": target, "values": values, "errors": errors}
@@ -102,7 +104,8 @@ async def act(request: Request) -> Response:
                 status = 409
             else:
                 anchor = f"#comment-{comment_id}" if comment_id else ""
-                back = safe_next(data.next) if data.next else f"/posts/{post_id}{anchor}"
+                post = url_path(request, "posts:post", post_id=post_id)
+                back = safe_next(data.next) if data.next else post + anchor
                 return RedirectResponse(_with_done(back, DONE[action]), status_code=303)
     async with db_session(request) as db:
         target = await moderation.action_target(db, user, post_id, comment_id)

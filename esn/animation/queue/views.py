@@ -12,17 +12,18 @@ from esn.core.errors import NotFound
 from esn.web.auth import require_user, safe_next
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
+from esn.web.links import url_path
 from esn.web.templating import is_htmx, render
 
-CONSOLE = "/animation"
 
-
-def _back(target: str) -> str:
+def _back(request: Request, target: str) -> str:
     """Return to the console or a group's queue after marking, never elsewhere."""
+    console = url_path(request, "animation_home")
+    groups = url_path(request, "group_directory") + "/"
     target = safe_next(target)
-    if target == CONSOLE or (target.startswith("/groups/") and target.endswith("/queue")):
+    if target == console or (target.startswith(groups) and target.endswith("/queue")):
         return target
-    return CONSOLE
+    return console
 
 
 async def console(request: Request) -> Response:
@@ -30,7 +31,8 @@ async def console(request: Request) -> Response:
     user = require_user(request)
     async with db_session(request) as db:
         work = await queue.company_queue(db, user)
-    return render(request, "animation/index.html", {"queue": work, "back": CONSOLE})
+    back = url_path(request, "animation_home")
+    return render(request, "animation/index.html", {"queue": work, "back": back})
 
 
 async def group_queue(request: Request) -> Response:
@@ -39,7 +41,7 @@ async def group_queue(request: Request) -> Response:
     slug = request.path_params["slug"]
     async with db_session(request) as db:
         work = await queue.group_queue(db, user, slug)
-    back = f"/groups/{slug}/queue"
+    back = url_path(request, "animation_queue_group", slug=slug)
     return render(request, "animation/queue/group.html", {"queue": work, "back": back})
 
 
@@ -55,12 +57,12 @@ async def mark_handled(request: Request) -> Response:
         await queue.mark_handled(db, user, data.kind.value, data.object_id)
     if is_htmx(request):
         return Response(status_code=200)
-    return RedirectResponse(_back(data.back), status_code=303)
+    return RedirectResponse(_back(request, data.back), status_code=303)
 
 
 # Full paths (the animation routes are listed before the /groups and /posts mounts).
 routes: list[BaseRoute] = [
-    Route(CONSOLE, console, name="animation_home"),
+    Route("/animation", console, name="animation_home"),
     Route(
         "/animation/queue/handled", mark_handled, methods=["POST"], name="animation_queue_handled"
     ),

@@ -18,6 +18,7 @@ from esn.core.errors import Forbidden, InvalidInput
 from esn.web.auth import require_user
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
+from esn.web.links import url_path
 from esn.web.templating import render
 
 
@@ -25,9 +26,10 @@ def _id(request: Request) -> int:
     return int(request.path_params["spotlight_id"])
 
 
-def _url(spotlight_id: int | None, done: str = "") -> str:
-    url = f"/animation/spotlights/{spotlight_id}"
-    return f"{url}?done={done}" if done else url
+def _url(request: Request, spotlight_id: int | None, done: str) -> str:
+    """The spotlight's page with the notice of what just happened."""
+    page = url_path(request, "animation_spotlights_spotlight", spotlight_id=spotlight_id)
+    return f"{page}?done={done}"
 
 
 def _status(error: InvalidInput) -> int:
@@ -96,7 +98,7 @@ async def new(request: Request) -> Response:
         try:
             async with db_session(request) as db:
                 spotlight = await spotlights.draft_spotlight(db, user, data.new_spotlight())
-            return RedirectResponse(_url(spotlight.id, "drafted"), status_code=303)
+            return RedirectResponse(_url(request, spotlight.id, "drafted"), status_code=303)
         except InvalidInput as exc:
             errors = exc.errors
     return _new_page(request, values, errors, 422)
@@ -141,7 +143,7 @@ async def edit_portrait(request: Request) -> Response:
                 await spotlights.edit_spotlight_portrait(
                     db, user, _id(request), data.portrait(), version=data.version
                 )
-            return RedirectResponse(_url(_id(request), "saved"), status_code=303)
+            return RedirectResponse(_url(request, _id(request), "saved"), status_code=303)
         except InvalidInput as exc:
             if "__all__" in exc.errors:
                 problem = exc.errors["__all__"]
@@ -167,7 +169,7 @@ async def _answer(request: Request, *, accept: bool) -> Response:
             )
     except InvalidInput as exc:
         return await _page(request, user, _status(exc), problem=exc.errors.get("__all__"))
-    return RedirectResponse(_url(_id(request), "accepted" if accept else "declined"), 303)
+    return RedirectResponse(_url(request, _id(request), "accepted" if accept else "declined"), 303)
 
 
 async def accept(request: Request) -> Response:
@@ -189,7 +191,7 @@ async def withdraw(request: Request) -> Response:
             await spotlights.withdraw_spotlight(db, user, _id(request), version=version)
     except InvalidInput as exc:
         return await _page(request, user, _status(exc), problem=exc.errors.get("__all__"))
-    return RedirectResponse(_url(_id(request), "withdrawn"), status_code=303)
+    return RedirectResponse(_url(request, _id(request), "withdrawn"), status_code=303)
 
 
 # Full paths (the animation routes are listed before the /groups and /posts mounts).

@@ -14,6 +14,7 @@ from esn.proposals import service as proposals
 from esn.web.auth import require_admin, require_user
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
+from esn.web.links import url_path
 from esn.web.templating import render
 
 
@@ -26,7 +27,7 @@ async def approvals(request: Request) -> Response:
 
 
 def _saved(request: Request) -> RedirectResponse:
-    path = request.url_for("proposals:allowances").path
+    path = url_path(request, "proposals:allowances")
     return RedirectResponse(f"{path}?done=saved", status_code=303)
 
 

@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from esn.core.errors import InvalidInput
 from esn.proposals import service as proposals
+from esn.web.links import url_path
 
 
 def path_proposal_id(request: Request) -> int:
@@ -19,7 +20,7 @@ def path_proposal_id(request: Request) -> int:
 def proposal_location(request: Request, proposal_id: int | None, done: str = "") -> str:
     """The proposal's page, saying what was just ``done`` there (after a 303)."""
     assert proposal_id is not None
-    path = request.url_for("proposals:proposal", proposal_id=proposal_id).path
+    path = url_path(request, "proposals:proposal", proposal_id=proposal_id)
     return f"{path}?{urlencode({'done': done})}" if done else path
 
 

@@ -18,6 +18,7 @@ from esn.proposals.views.common import path_proposal_id, proposal_location, refu
 from esn.web.auth import require_user
 from esn.web.db import db_session
 from esn.web.forms import form_values, read_form, validate
+from esn.web.links import url_path
 from esn.web.templating import render
 
 
@@ -148,7 +149,7 @@ async def close(request: Request) -> Response:
                         media_dir=request.app.state.settings.media_dir,
                     )
                 if follow_up is not None:
-                    location = request.url_for("proposals:edit", proposal_id=follow_up.id).path
+                    location = url_path(request, "proposals:edit", proposal_id=follow_up.id)
                     return RedirectResponse(location, status_code=303)
                 location = proposal_location(request, closed.id, "closed")
                 return RedirectResponse(location, status_code=303)
